@@ -1,0 +1,118 @@
+/**
+ * FieldError is one problem with one field of an object, as k8s.io/apimachinery's field.Error:
+ * the type decides the cause reason and the first words of the message.
+ */
+export type FieldErrorType =
+  | 'NotFound'
+  | 'Required'
+  | 'Duplicate'
+  | 'Invalid'
+  | 'NotSupported'
+  | 'Forbidden'
+  | 'TooLong'
+  | 'TooMany'
+  | 'Internal'
+  | 'TypeInvalid';
+
+const reasons: Record<FieldErrorType, string> = {
+  NotFound: 'FieldValueNotFound',
+  Required: 'FieldValueRequired',
+  Duplicate: 'FieldValueDuplicate',
+  Invalid: 'FieldValueInvalid',
+  NotSupported: 'FieldValueNotSupported',
+  Forbidden: 'FieldValueForbidden',
+  TooLong: 'FieldValueTooLong',
+  TooMany: 'FieldValueTooMany',
+  Internal: 'InternalError',
+  TypeInvalid: 'FieldValueTypeInvalid',
+};
+
+const titles: Record<FieldErrorType, string> = {
+  NotFound: 'Not found',
+  Required: 'Required value',
+  Duplicate: 'Duplicate value',
+  Invalid: 'Invalid value',
+  NotSupported: 'Unsupported value',
+  Forbidden: 'Forbidden',
+  TooLong: 'Too long',
+  TooMany: 'Too many',
+  Internal: 'Internal error',
+  TypeInvalid: 'Invalid value',
+};
+
+/** Types whose message never shows the offending value (upstream omits it for these). */
+const valueless = new Set<FieldErrorType>(['Required', 'Forbidden', 'TooLong', 'TooMany', 'Internal']);
+
+/** NO_VALUE marks an error that has no value to show, as upstream's omitValue. */
+export const NO_VALUE: unique symbol = Symbol('no value');
+
+/** FieldError is one validation failure, rendered the way kube-apiserver renders it. */
+export class FieldError {
+  constructor(
+    readonly type: FieldErrorType,
+    readonly field: string,
+    readonly value: unknown = NO_VALUE,
+    readonly detail = '',
+  ) {}
+
+  /** reason is the StatusCause reason (FieldValueRequired ...). */
+  get reason(): string {
+    return reasons[this.type];
+  }
+
+  /** body is the message without the field path, used as StatusCause.message. */
+  body(): string {
+    let s = titles[this.type];
+    if (!valueless.has(this.type) && this.value !== NO_VALUE) s += `: ${renderValue(this.value)}`;
+    if (this.detail) s += `: ${this.detail}`;
+    return s;
+  }
+
+  /** message is the full `<field>: <body>` line. */
+  message(): string {
+    return this.field ? `${this.field}: ${this.body()}` : this.body();
+  }
+}
+
+/** renderValue prints a value as Go's %#v-ish rendering upstream uses: strings quoted, scalars bare. */
+export function renderValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return `[]${v.length === 0 ? '' : 'interface {}'}{${v.map(renderValue).join(', ')}}`;
+  return `"${typeof v === 'object' ? 'object' : typeof v}"`;
+}
+
+export const required = (field: string, detail = '') => new FieldError('Required', field, NO_VALUE, detail);
+export const invalid = (field: string, value: unknown, detail: string) => new FieldError('Invalid', field, value, detail);
+export const forbidden = (field: string, detail: string) => new FieldError('Forbidden', field, NO_VALUE, detail);
+export const duplicate = (field: string, value: unknown) => new FieldError('Duplicate', field, value);
+export const typeInvalid = (field: string, value: unknown, detail: string) => new FieldError('TypeInvalid', field, value, detail);
+export const tooLong = (field: string, max: number) =>
+  new FieldError('TooLong', field, NO_VALUE, `may not be more than ${max} bytes`);
+
+/** notSupported lists the accepted values the way upstream does. */
+export function notSupported(field: string, value: unknown, valid: readonly string[]): FieldError {
+  const detail = valid.length ? `supported values: ${valid.map((v) => JSON.stringify(v)).join(', ')}` : '';
+  return new FieldError('NotSupported', field, value, detail);
+}
+
+/** FieldPath builds `spec.containers[0].name` style paths. */
+export class FieldPath {
+  private constructor(private readonly text: string) {}
+  static root(name = ''): FieldPath {
+    return new FieldPath(name);
+  }
+  child(name: string): FieldPath {
+    return new FieldPath(this.text ? `${this.text}.${name}` : name);
+  }
+  index(i: number): FieldPath {
+    return new FieldPath(`${this.text}[${i}]`);
+  }
+  key(k: string): FieldPath {
+    return new FieldPath(`${this.text}[${k}]`);
+  }
+  toString(): string {
+    return this.text;
+  }
+}

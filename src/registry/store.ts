@@ -1,0 +1,562 @@
+import type { ValidateFunction } from 'ajv';
+import {
+  FieldError,
+  type GroupKind,
+  type GroupResource,
+  StatusError,
+  invalid,
+  newAlreadyExists,
+  newBadRequest,
+  newConflict,
+  newInvalid,
+  newNotFound,
+  newResourceExpired,
+} from '../apierrors';
+import type { KubeObject } from '../meta/object';
+import type { ResourceDescriptor } from '../resources/descriptor';
+import { parseFieldSelector } from '../selectors/fields';
+import { parseLabelSelector } from '../selectors/labels';
+import { decode } from '../storage/codec';
+import { isStorageError } from '../storage/errors';
+import type { KeyValue } from '../storage/interface';
+import type { WatchCache } from '../watch/cache';
+import type { ObjectAttrs, Predicate } from '../watch/predicate';
+import type { CacheWatcher, WatchEncoder, WatchSink } from '../watch/watcher';
+import type { RequestContext } from './context';
+import { decodeContinue, encodeContinue } from './continue';
+import { interpretCreateError, interpretDeleteError, interpretGetError, interpretListError, interpretUpdateError, tooLargeResourceVersion } from './errors';
+import { fillSystemFields, generateName, rfc3339, validateObjectMeta, validateObjectMetaUpdate } from './meta';
+import { schemaErrors } from './schema';
+import type { Strategy } from './strategy';
+import { deepEqual } from './equal';
+
+/** MAX_GENERATE_NAME_ATTEMPTS matches upstream: a generated name that collides is drawn again. */
+const MAX_GENERATE_NAME_ATTEMPTS = 8;
+/** FRESHNESS_WAIT_MS is how long a read waits for the cache to reach a requested revision (upstream: 3s). */
+const FRESHNESS_WAIT_MS = 3_000;
+
+/** ListParams are the list and watch query parameters, already parsed. */
+export interface ListParams {
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+  limit?: number;
+  continue?: string;
+}
+
+export interface WatchParams extends ListParams {
+  allowWatchBookmarks?: boolean;
+  sendInitialEvents?: boolean;
+  timeoutSeconds?: number;
+}
+
+export interface ListOutcome {
+  items: KeyValue[];
+  revision: number;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface DeleteParams {
+  preconditions?: { uid?: string; resourceVersion?: string };
+  gracePeriodSeconds?: number;
+  propagationPolicy?: string;
+}
+
+/** DeleteOutcome tells whether the object is gone or only marked for deletion (finalizers). */
+export interface DeleteOutcome {
+  kv: KeyValue;
+  deleted: boolean;
+}
+
+/** UpdateOutcome tells whether a PUT created the object. */
+export interface UpdateOutcome {
+  kv: KeyValue;
+  created: boolean;
+}
+
+/** UpdatedObject computes the object a PUT or PATCH asks for, given the current one (absent for create-on-update). */
+export type UpdatedObject = (current: KubeObject | undefined) => Promise<KubeObject> | KubeObject;
+
+export interface StoreOptions {
+  resource: ResourceDescriptor;
+  strategy: Strategy;
+  cache: WatchCache;
+  keyRoot: string;
+  /** validator loads the generated schema validator of the storage version. */
+  validator: () => ValidateFunction;
+  now?: () => Date;
+}
+
+/**
+ * Store is the generic registry of one resource: key layout, the fixed order of strategy hooks
+ * around every write, and the resourceVersion semantics of reads. It knows nothing about any
+ * particular kind; what differs lives in the Strategy.
+ */
+export class Store {
+  readonly resource: ResourceDescriptor;
+  readonly strategy: Strategy;
+  readonly cache: WatchCache;
+  readonly groupResource: GroupResource;
+  readonly groupKind: GroupKind;
+  private readonly root: string;
+  private readonly validator: () => ValidateFunction;
+  private readonly now: () => Date;
+
+  constructor(opts: StoreOptions) {
+    this.resource = opts.resource;
+    this.strategy = opts.strategy;
+    this.cache = opts.cache;
+    this.root = `${opts.keyRoot}/${opts.resource.etcdPrefix}/`;
+    this.validator = opts.validator;
+    this.now = opts.now ?? (() => new Date());
+    this.groupResource = { group: opts.resource.group, resource: opts.resource.plural };
+    this.groupKind = { group: opts.resource.group, kind: opts.resource.kind };
+  }
+
+  /** keyPrefix is where the resource's keys live (`/registry/pods/`). */
+  get keyPrefix(): string {
+    return this.root;
+  }
+
+  key(namespace: string, name: string): string {
+    return this.resource.namespaced ? `${this.root}${namespace}/${name}` : `${this.root}${name}`;
+  }
+
+  prefixFor(namespace: string): string {
+    return this.resource.namespaced && namespace ? `${this.root}${namespace}/` : this.root;
+  }
+
+  /** attrs extracts what label and field selectors look at. */
+  attrs(obj: KubeObject): ObjectAttrs {
+    const fields: Record<string, string> = {
+      'metadata.name': obj.metadata.name ?? '',
+      'metadata.namespace': obj.metadata.namespace ?? '',
+    };
+    for (const [name, f] of Object.entries(this.resource.selectableFields)) {
+      let v: unknown = obj;
+      for (const p of f.path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
+      fields[name] = v === undefined || v === null ? (f.type === 'boolean' ? 'false' : f.type === 'integer' ? '0' : '') : String(v);
+    }
+    return { labels: obj.metadata.labels, fields };
+  }
+
+  /** predicate parses label and field selectors, refusing fields this resource does not support. */
+  predicate(params: ListParams): Predicate {
+    const labels = parseLabelSelector(params.labelSelector ?? '');
+    const fields = parseFieldSelector(params.fieldSelector ?? '');
+    const supported = new Set(['metadata.name', 'metadata.namespace', ...Object.keys(this.resource.selectableFields)]);
+    for (const r of fields.requirements) {
+      if (!supported.has(r.field)) {
+        throw newBadRequest(`field label not supported: ${r.field}`);
+      }
+    }
+    if (labels.isEmpty() && fields.isEmpty()) return { empty: true, matches: () => true };
+    return { empty: false, matches: (a) => labels.matches(a.labels) && fields.matches(a.fields) };
+  }
+
+  // ---- create ----
+
+  async create(ctx: RequestContext, obj: KubeObject): Promise<KeyValue> {
+    if (!obj.metadata.name && obj.metadata.generateName) {
+      let last: unknown;
+      for (let i = 0; i < MAX_GENERATE_NAME_ATTEMPTS; i++) {
+        const attempt = structuredClone(obj);
+        attempt.metadata.name = generateName(obj.metadata.generateName);
+        try {
+          return await this.createOnce(ctx, attempt);
+        } catch (e) {
+          if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+          last = e;
+        }
+      }
+      throw last;
+    }
+    return this.createOnce(ctx, obj);
+  }
+
+  private async createOnce(ctx: RequestContext, obj: KubeObject): Promise<KeyValue> {
+    if (obj.metadata.resourceVersion) {
+      throw new StatusError(500, 'InternalError', 'resourceVersion should not be set on objects to be created');
+    }
+    fillSystemFields(obj.metadata, this.now());
+    this.beforeCreate(ctx, obj);
+    const name = obj.metadata.name!;
+    const key = this.key(obj.metadata.namespace ?? '', name);
+    if (ctx.dryRun) {
+      if (this.cache.get(key)) throw newAlreadyExists(this.groupResource, name);
+      return { key, value: JSON.stringify(obj), rev: 0 };
+    }
+    try {
+      return await this.cache.create(key, obj);
+    } catch (e) {
+      const err = interpretCreateError(e, this.groupResource, name);
+      const existing = this.cache.get(key);
+      if (err instanceof StatusError && err.reason === 'AlreadyExists' && existing && decode(existing.value).metadata.deletionTimestamp) {
+        throw new StatusError(err.code, err.reason, `object is being deleted: ${err.message}`, err.details);
+      }
+      throw err;
+    }
+  }
+
+  /** beforeCreate is the fixed hook order for a new object (upstream rest.BeforeCreate). */
+  private beforeCreate(ctx: RequestContext, obj: KubeObject): void {
+    this.ensureNamespace(ctx, obj);
+    const s = this.strategy;
+    if (s.statusField) obj[s.statusField] = {};
+    if (s.tracksGeneration) obj.metadata.generation = 1;
+    else delete obj.metadata.generation;
+    s.prepareForCreate?.(obj);
+    const errs: FieldError[] = [
+      ...validateObjectMeta(obj.metadata, this.resource.namespaced, s.nameRule),
+      ...schemaErrors(this.validator(), obj),
+      ...(s.validate?.(obj) ?? []),
+    ];
+    if (errs.length) throw newInvalid(this.groupKind, obj.metadata.name ?? '', errs);
+    s.canonicalize?.(obj);
+  }
+
+  private ensureNamespace(ctx: RequestContext, obj: KubeObject): void {
+    const expected = this.resource.namespaced ? ctx.namespace : '';
+    const actual = obj.metadata.namespace ?? '';
+    if (actual === expected) return;
+    if (actual === '' || expected === '') {
+      if (expected) obj.metadata.namespace = expected;
+      else delete obj.metadata.namespace;
+      return;
+    }
+    throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+
+  // ---- get ----
+
+  async get(ctx: RequestContext, name: string, resourceVersion?: string): Promise<KeyValue> {
+    const key = this.key(ctx.namespace, name);
+    const rv = parseResourceVersion(resourceVersion);
+    if (rv !== undefined && rv > 0) await this.waitFor(rv);
+    let kv: KeyValue | undefined;
+    try {
+      kv = this.cache.get(key);
+    } catch (e) {
+      throw interpretGetError(e, this.groupResource, name);
+    }
+    if (!kv) throw newNotFound(this.groupResource, name);
+    return kv;
+  }
+
+  private async waitFor(rev: number): Promise<void> {
+    try {
+      await this.cache.waitForRevision(rev, FRESHNESS_WAIT_MS);
+    } catch (e) {
+      if (isStorageError(e, 'TooLargeResourceVersion')) throw tooLargeResourceVersion(`Too large resource version: ${rev}, current: ${this.cache.currentRevision}`);
+      throw e;
+    }
+  }
+
+  // ---- list ----
+
+  async list(ctx: RequestContext, params: ListParams): Promise<ListOutcome> {
+    const predicate = this.predicate(params);
+    validateListParams(params, false);
+    const prefix = this.prefixFor(ctx.namespace);
+    const limit = params.limit && params.limit > 0 ? params.limit : 0;
+    try {
+      if (params.continue) {
+        const token = decodeContinue(params.continue, prefix);
+        return await this.listAt(prefix, predicate, token.rev, limit, token.lastKey, true);
+      }
+      const rv = parseResourceVersion(params.resourceVersion);
+      if (params.resourceVersionMatch === 'Exact' && rv) {
+        return await this.listAt(prefix, predicate, rv, limit, undefined, false);
+      }
+      if (rv) await this.waitFor(rv);
+      const r = this.cache.list({ prefix, predicate, limit });
+      return this.outcome(r.items, r.revision, r.more, r.remaining, prefix, predicate);
+    } catch (e) {
+      throw interpretListError(e, this.groupResource);
+    }
+  }
+
+  /** listAt serves a consistent snapshot at an older revision: continued pages and Exact lists. */
+  private async listAt(prefix: string, predicate: Predicate, rev: number, limit: number, after: string | undefined, continuing: boolean): Promise<ListOutcome> {
+    if (rev === this.cache.currentRevision) {
+      const r = this.cache.list({ prefix, predicate, limit, after });
+      return this.outcome(r.items, r.revision, r.more, r.remaining, prefix, predicate);
+    }
+    try {
+      const filter = predicate.empty ? undefined : (kv: KeyValue) => predicate.matches(this.attrs(decode(kv.value)));
+      const r = await this.cache.listFromStorage(prefix, { revision: rev, after, limit, filter });
+      return this.outcome(r.items, r.revision, r.more, undefined, prefix, predicate);
+    } catch (e) {
+      if (isStorageError(e, 'Compacted')) {
+        if (continuing) {
+          throw newResourceExpired(
+            'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+          );
+        }
+        throw newResourceExpired(`The resourceVersion for the provided list is too old.`);
+      }
+      throw e;
+    }
+  }
+
+  private outcome(items: KeyValue[], revision: number, more: boolean, remaining: number | undefined, prefix: string, predicate: Predicate): ListOutcome {
+    const out: ListOutcome = { items, revision };
+    if (more && items.length) {
+      out.continue = encodeContinue(items[items.length - 1].key, prefix, revision);
+      if (remaining !== undefined && predicate.empty) out.remainingItemCount = remaining;
+    }
+    return out;
+  }
+
+  // ---- watch ----
+
+  watch(ctx: RequestContext, params: WatchParams, encoder: WatchEncoder, sink: WatchSink, timeoutMs: number): CacheWatcher {
+    const predicate = this.predicate(params);
+    validateListParams(params, true);
+    const rv = parseResourceVersion(params.resourceVersion);
+    const streaming = params.sendInitialEvents === true;
+    // rv unset or "0": start from the current state with synthetic ADDED events; a streaming list
+    // does the same and closes the initial state with a bookmark.
+    const from = streaming || !rv ? undefined : rv;
+    try {
+      return this.cache.watch({
+        prefix: this.prefixFor(ctx.namespace),
+        predicate,
+        encoder,
+        sink,
+        from,
+        initialEventsEnd: streaming,
+        bookmarks: params.allowWatchBookmarks === true,
+        timeoutMs,
+      });
+    } catch (e) {
+      if (isStorageError(e, 'Compacted')) throw newResourceExpired(e.message);
+      throw interpretListError(e, this.groupResource);
+    }
+  }
+
+  // ---- update ----
+
+  async update(ctx: RequestContext, name: string, updated: UpdatedObject, opts: { subresource?: string } = {}): Promise<UpdateOutcome> {
+    const key = this.key(ctx.namespace, name);
+    const existing = this.cache.get(key);
+    if (!existing) return this.createOnUpdate(ctx, name, updated);
+    let created = false;
+    let kv: KeyValue;
+    try {
+      kv = await this.cache.guaranteedUpdate(key, async (current) => {
+        const old = decode(current.value);
+        const obj = await updated(structuredClone(old));
+        this.checkIdentity(ctx, name, obj);
+        const requested = obj.metadata.resourceVersion;
+        if (!requested) {
+          if (!this.strategy.allowUnconditionalUpdate) {
+            throw newInvalid(this.groupKind, name, [invalid('metadata.resourceVersion', 0, 'must be specified for an update')]);
+          }
+        } else if (requested !== old.metadata.resourceVersion) {
+          throw newConflict(this.groupResource, name, 'the object has been modified; please apply your changes to the latest version and try again');
+        }
+        if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) {
+          throw newConflict(this.groupResource, name, `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid ?? ''}`);
+        }
+        this.beforeUpdate(ctx, obj, old, opts.subresource);
+        delete obj.metadata.resourceVersion;
+        const oldComparable = { ...old, metadata: { ...old.metadata, resourceVersion: undefined } };
+        if (deepEqual(obj, oldComparable)) return undefined;
+        if (ctx.dryRun) throw new DryRunResult(obj);
+        return obj;
+      });
+    } catch (e) {
+      if (e instanceof DryRunResult) return { kv: { key, value: JSON.stringify(e.obj), rev: 0 }, created };
+      throw interpretUpdateError(e, this.groupResource, name);
+    }
+    return { kv: await this.finishIfDeleted(ctx, kv, name), created };
+  }
+
+  private async createOnUpdate(ctx: RequestContext, name: string, updated: UpdatedObject): Promise<UpdateOutcome> {
+    if (!this.strategy.allowCreateOnUpdate) throw newNotFound(this.groupResource, name);
+    const obj = await updated(undefined);
+    this.checkIdentity(ctx, name, obj);
+    delete obj.metadata.resourceVersion;
+    const kv = await this.createOnce(ctx, obj);
+    return { kv, created: true };
+  }
+
+  /** checkIdentity refuses a body whose name or namespace disagrees with the URL. */
+  private checkIdentity(ctx: RequestContext, name: string, obj: KubeObject): void {
+    if (obj.metadata.name && obj.metadata.name !== name) {
+      throw newBadRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    obj.metadata.name = name;
+  }
+
+  /** beforeUpdate is the fixed hook order for a changed object (upstream rest.BeforeUpdate). */
+  private beforeUpdate(ctx: RequestContext, obj: KubeObject, old: KubeObject, subresource?: string): void {
+    this.ensureNamespace(ctx, obj);
+    const s = this.strategy;
+    const meta = obj.metadata;
+    meta.generation = old.metadata.generation;
+    if (meta.generation === undefined) delete meta.generation;
+    if (subresource === 'status' && s.statusField) {
+      // A status write changes only the status; everything else stays as stored.
+      const status = obj[s.statusField];
+      for (const k of Object.keys(obj)) if (k !== s.statusField) delete obj[k];
+      Object.assign(obj, structuredClone(old), { [s.statusField]: status });
+      delete obj.metadata.resourceVersion;
+    } else {
+      if (s.statusField) {
+        if (old[s.statusField] === undefined) delete obj[s.statusField];
+        else obj[s.statusField] = structuredClone(old[s.statusField]);
+      }
+      s.prepareForUpdate?.(obj, old);
+      if (s.tracksGeneration && !deepEqual(obj.spec, old.spec)) meta.generation = (old.metadata.generation ?? 0) + 1;
+    }
+    if (!meta.uid) meta.uid = old.metadata.uid;
+    if (old.metadata.creationTimestamp) meta.creationTimestamp = old.metadata.creationTimestamp;
+    if (old.metadata.deletionTimestamp) meta.deletionTimestamp = old.metadata.deletionTimestamp;
+    if (old.metadata.deletionGracePeriodSeconds !== undefined && meta.deletionGracePeriodSeconds === undefined) {
+      meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+    }
+    if (old.metadata.deletionTimestamp) {
+      const added = (meta.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f));
+      if (added.length) {
+        throw newInvalid(this.groupKind, meta.name ?? '', [
+          new FieldError('Forbidden', 'metadata.finalizers', undefined, `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`),
+        ]);
+      }
+    }
+    const errs: FieldError[] = [
+      ...validateObjectMeta(meta, this.resource.namespaced, s.nameRule),
+      ...validateObjectMetaUpdate(meta, old.metadata),
+      ...schemaErrors(this.validator(), obj),
+      ...(s.validate?.(obj) ?? []),
+      ...(s.validateUpdate?.(obj, old) ?? []),
+    ];
+    if (errs.length) throw newInvalid(this.groupKind, meta.name ?? '', errs);
+    s.canonicalize?.(obj);
+  }
+
+  /** finishIfDeleted removes an object whose deletion was waiting for its last finalizer. */
+  private async finishIfDeleted(ctx: RequestContext, kv: KeyValue, name: string): Promise<KeyValue> {
+    const obj = decode(kv.value);
+    if (!obj.metadata.deletionTimestamp || (obj.metadata.finalizers ?? []).length > 0) return kv;
+    try {
+      return await this.cache.delete(kv.key, { cachedExisting: kv });
+    } catch (e) {
+      if (isStorageError(e, 'KeyNotFound')) return kv;
+      throw interpretDeleteError(e, this.groupResource, name);
+    }
+  }
+
+  // ---- delete ----
+
+  async delete(ctx: RequestContext, name: string, params: DeleteParams = {}): Promise<DeleteOutcome> {
+    const key = this.key(ctx.namespace, name);
+    const existing = this.cache.get(key);
+    if (!existing) throw newNotFound(this.groupResource, name);
+    const checkPreconditions = (current: KeyValue) => {
+      const obj = decode(current.value);
+      const p = params.preconditions;
+      if (p?.uid && p.uid !== obj.metadata.uid) {
+        throw newConflict(this.groupResource, name, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${obj.metadata.uid ?? ''}`);
+      }
+      if (p?.resourceVersion && p.resourceVersion !== obj.metadata.resourceVersion) {
+        throw newConflict(this.groupResource, name, `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ''}`);
+      }
+      return obj;
+    };
+    const current = checkPreconditions(existing);
+    if ((current.metadata.finalizers ?? []).length > 0) {
+      if (current.metadata.deletionTimestamp) return { kv: existing, deleted: false };
+      if (ctx.dryRun) {
+        current.metadata.deletionTimestamp = rfc3339(this.now());
+        current.metadata.deletionGracePeriodSeconds = 0;
+        return { kv: { key, value: JSON.stringify(current), rev: 0 }, deleted: false };
+      }
+      try {
+        const kv = await this.cache.guaranteedUpdate(key, (cur) => {
+          const obj = checkPreconditions(cur);
+          if (obj.metadata.deletionTimestamp) return undefined;
+          obj.metadata.deletionTimestamp = rfc3339(this.now());
+          obj.metadata.deletionGracePeriodSeconds = 0;
+          return obj;
+        });
+        const after = await this.finishIfDeleted(ctx, kv, name);
+        return { kv: after, deleted: after !== kv };
+      } catch (e) {
+        throw interpretDeleteError(e, this.groupResource, name);
+      }
+    }
+    if (ctx.dryRun) return { kv: existing, deleted: true };
+    try {
+      const kv = await this.cache.delete(key, { cachedExisting: existing, validate: (cur) => void checkPreconditions(cur) });
+      return { kv, deleted: true };
+    } catch (e) {
+      throw interpretDeleteError(e, this.groupResource, name);
+    }
+  }
+
+  /** deleteCollection deletes every object a list would return, one by one. */
+  async deleteCollection(ctx: RequestContext, params: ListParams, del: DeleteParams): Promise<ListOutcome> {
+    const listed = await this.list(ctx, { ...params, limit: 0, continue: undefined });
+    const deleted: KeyValue[] = [];
+    for (const kv of listed.items) {
+      const obj = decode(kv.value);
+      try {
+        const r = await this.delete({ ...ctx, namespace: obj.metadata.namespace ?? '' }, obj.metadata.name ?? '', del);
+        deleted.push(r.kv);
+      } catch (e) {
+        if (e instanceof StatusError && e.code === 404) continue;
+        throw e;
+      }
+    }
+    return { items: deleted, revision: this.cache.currentRevision };
+  }
+}
+
+/** DryRunResult carries a dry-run update's result out of guaranteedUpdate without writing. */
+class DryRunResult {
+  constructor(readonly obj: KubeObject) {}
+}
+
+/** parseResourceVersion reads a resourceVersion parameter; "" is undefined, "0" is 0. */
+export function parseResourceVersion(rv: string | undefined): number | undefined {
+  if (rv === undefined || rv === '') return undefined;
+  if (!/^\d+$/.test(rv)) {
+    throw newBadRequest(`invalid resource version: strconv.ParseUint: parsing ${JSON.stringify(rv)}: invalid syntax`);
+  }
+  return Number(rv);
+}
+
+/** validateListParams applies upstream's ValidateListOptions to the resourceVersion parameters. */
+function validateListParams(p: WatchParams, watch: boolean): void {
+  const errs: FieldError[] = [];
+  const match = p.resourceVersionMatch ?? '';
+  if (match && match !== 'Exact' && match !== 'NotOlderThan') {
+    errs.push(new FieldError('NotSupported', 'resourceVersionMatch', match, 'supported values: "Exact", "NotOlderThan", ""'));
+  }
+  if (p.continue && p.resourceVersion) {
+    throw newBadRequest('specifying resource version is not allowed when using continue');
+  }
+  if (watch) {
+    if (p.sendInitialEvents !== undefined) {
+      if (match !== 'NotOlderThan') {
+        errs.push(new FieldError('Forbidden', 'resourceVersionMatch', undefined, "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"));
+      }
+      if (!p.allowWatchBookmarks && p.sendInitialEvents) {
+        errs.push(new FieldError('Forbidden', 'allowWatchBookmarks', undefined, 'sendInitialEvents requires setting allowWatchBookmarks to true'));
+      }
+    } else if (match) {
+      errs.push(new FieldError('Forbidden', 'resourceVersionMatch', undefined, 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'));
+    }
+  } else if (match) {
+    if (!p.resourceVersion) errs.push(new FieldError('Forbidden', 'resourceVersionMatch', undefined, 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
+    if (p.continue) errs.push(new FieldError('Forbidden', 'resourceVersionMatch', undefined, 'resourceVersionMatch is forbidden when continue is provided'));
+    if (match === 'Exact' && p.resourceVersion === '0') {
+      errs.push(new FieldError('Forbidden', 'resourceVersionMatch', undefined, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+    }
+  }
+  if (errs.length) throw newInvalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', errs);
+}

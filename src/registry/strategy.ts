@@ -1,0 +1,41 @@
+import type { FieldError } from '../apierrors';
+import type { KubeObject } from '../meta/object';
+import type { TablePrinter } from './printer';
+
+/** NameRule is how a kind's names are validated (upstream's ValidateNameFunc choices). */
+export type NameRule = 'subdomain' | 'label' | 'path-segment';
+
+/**
+ * Strategy is what is specific about one resource. The Store calls the hooks in one fixed order
+ * (see store.ts) so no resource can skip a step. Hooks marked "may mutate" change the object in
+ * place; the others must not.
+ */
+export interface Strategy {
+  /** nameRule validates metadata.name (and generateName as a prefix). */
+  nameRule: NameRule;
+  /** tracksGeneration sets metadata.generation to 1 on create and bumps it when the spec changes. */
+  tracksGeneration: boolean;
+  /** statusField names the part owned by the status subresource, preserved by main-resource writes. */
+  statusField?: string;
+  /** allowCreateOnUpdate lets PUT create a missing object. */
+  allowCreateOnUpdate: boolean;
+  /** allowUnconditionalUpdate lets PUT without resourceVersion overwrite. */
+  allowUnconditionalUpdate: boolean;
+  /** prepareForCreate clears fields a client may not set on create. May mutate. */
+  prepareForCreate?(obj: KubeObject): void;
+  /** prepareForUpdate carries over fields a client may not change. May mutate obj, not old. */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+  /** validate returns semantic errors beyond the schema. Must not mutate. */
+  validate?(obj: KubeObject): FieldError[];
+  /** validateUpdate returns errors about the transition from old. Must not mutate. */
+  validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  /** warnings are sent as Warning headers. Must not mutate. */
+  warnings?(obj: KubeObject, old?: KubeObject): string[];
+  /** canonicalize normalizes the object before it is stored. May mutate. */
+  canonicalize?(obj: KubeObject): void;
+  /** printer computes Table rows when some columns are not plain JSONPaths. */
+  printer?: TablePrinter;
+}
+
+/** StrategyOverrides is what a resource's own module sets; the rest comes from the default. */
+export type StrategyOverrides = Partial<Strategy>;
