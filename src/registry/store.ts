@@ -14,7 +14,7 @@ import {
 } from '../apierrors';
 import type { KubeObject } from '../meta/object';
 import type { ResourceDescriptor } from '../resources/descriptor';
-import { parseFieldSelector } from '../selectors/fields';
+import { checkFieldSelector, parseFieldSelector } from '../selectors/fields';
 import { parseLabelSelector } from '../selectors/labels';
 import { decode } from '../storage/codec';
 import { isStorageError } from '../storage/errors';
@@ -146,12 +146,10 @@ export class Store {
   predicate(params: ListParams): Predicate {
     const labels = parseLabelSelector(params.labelSelector ?? '');
     const fields = parseFieldSelector(params.fieldSelector ?? '');
-    const supported = new Set(['metadata.name', 'metadata.namespace', ...Object.keys(this.resource.selectableFields)]);
-    for (const r of fields.requirements) {
-      if (!supported.has(r.field)) {
-        throw newBadRequest(`field label not supported: ${r.field}`);
-      }
-    }
+    const own = Object.keys(this.resource.selectableFields);
+    // Kinds with their own selectable fields answer as upstream's field label conversion does;
+    // the rest as the generic default conversion.
+    checkFieldSelector(fields, ['metadata.name', 'metadata.namespace', ...own], own.length ? 'notSupported' : 'notKnown');
     if (labels.isEmpty() && fields.isEmpty()) return { empty: true, matches: () => true };
     return { empty: false, matches: (a) => labels.matches(a.labels) && fields.matches(a.fields) };
   }

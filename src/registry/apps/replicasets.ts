@@ -1,0 +1,26 @@
+/**
+ * ReplicaSets (apps/v1): the resource's special behaviour. For now, its Table printer: the cells
+ * of `kubectl get replicasets [-o wide]`, as kube-apiserver's printReplicaSet computes them
+ * (k8s.io/kubernetes pkg/printers/internalversion). Columns: schemas/overlay/printers.yaml.
+ */
+
+import type { TablePrinter } from '../printer';
+import { ageOf, formatLabelSelector, layoutContainerCells, nameOf, readArray, readField, readInt } from '../printing';
+
+/**
+ * printer returns a replica set's cells: NAME, DESIRED (spec.replicas), CURRENT and READY (from
+ * status), AGE, and the wide CONTAINERS, IMAGES and SELECTOR.
+ */
+export const printer: TablePrinter = (rs, now) => {
+  const { names, images } = layoutContainerCells(readArray(rs, 'spec', 'template', 'spec', 'containers'));
+  return [
+    nameOf(rs),
+    readInt(rs, 'spec', 'replicas'),
+    readInt(rs, 'status', 'replicas'),
+    readInt(rs, 'status', 'readyReplicas'),
+    ageOf(rs, now),
+    names,
+    images,
+    formatLabelSelector(readField(rs, 'spec', 'selector')),
+  ];
+};

@@ -1,0 +1,15 @@
+/**
+ * ConfigMaps (core/v1): the resource's special behaviour. For now, its Table printer: the cells
+ * of `kubectl get configmaps`, as kube-apiserver's printConfigMap computes them
+ * (k8s.io/kubernetes pkg/printers/internalversion). Columns: schemas/overlay/printers.yaml.
+ */
+
+import type { TablePrinter } from '../printer';
+import { ageOf, countKeys, nameOf } from '../printing';
+
+/** printer returns a config map's cells: NAME, DATA (how many keys data and binaryData hold) and AGE. */
+export const printer: TablePrinter = (cm, now) => [
+  nameOf(cm),
+  countKeys(cm, 'data') + countKeys(cm, 'binaryData'),
+  ageOf(cm, now),
+];
