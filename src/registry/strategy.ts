@@ -33,6 +33,8 @@ export interface Strategy {
   warnings?(obj: KubeObject, old?: KubeObject): string[];
   /** canonicalize normalizes the object before it is stored. May mutate. */
   canonicalize?(obj: KubeObject): void;
+  /** returnDeletedObject answers DELETE with the object instead of a Status (pods, service accounts). */
+  returnDeletedObject?: boolean;
   /** printer computes Table rows when some columns are not plain JSONPaths. */
   printer?: TablePrinter;
 }

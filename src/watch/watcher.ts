@@ -11,6 +11,8 @@ export interface WatchEncoder {
   event(type: 'ADDED' | 'MODIFIED' | 'DELETED', value: string): string;
   /** bookmark renders a BOOKMARK carrying only a resourceVersion (and the initial-events-end annotation). */
   bookmark(rev: number, initialEventsEnd: boolean): string;
+  /** afterEvent is told when an event frame went out (a Table watch drops its headers after the first). */
+  afterEvent?(): void;
 }
 
 /** WatchSink is where a watcher's frames go: the HTTP response in practice. */
@@ -59,11 +61,14 @@ export class CacheWatcher {
       (e.encoded ??= new Map()).set(memo, frame);
     }
     this.send(frame);
+    this.encoder.afterEvent?.();
   }
 
   /** initial sends a synthetic ADDED for an object present when the watch started. */
   initial(value: string): void {
-    if (!this.stopped) this.send(this.encoder.event('ADDED', value));
+    if (this.stopped) return;
+    this.send(this.encoder.event('ADDED', value));
+    this.encoder.afterEvent?.();
   }
 
   bookmark(rev: number, initialEventsEnd = false): void {

@@ -5,6 +5,7 @@
  */
 
 import type { TablePrinter } from '../printer';
+import type { StrategyOverrides } from '../strategy';
 import {
   ageOf,
   formatLabelSelector,
@@ -38,3 +39,6 @@ export const printer: TablePrinter = (ds, now) => {
     formatLabelSelector(readField(ds, 'spec', 'selector')),
   ];
 };
+
+/** strategy is what daemonsets does differently from the default strategy. */
+export const strategy: StrategyOverrides = { printer };

@@ -5,6 +5,7 @@
  */
 
 import type { TablePrinter } from '../printer';
+import type { StrategyOverrides } from '../strategy';
 import { ageOf, labelSelectorString, layoutContainerCells, nameOf, readArray, readField, readInt } from '../printing';
 
 /**
@@ -28,3 +29,6 @@ export const printer: TablePrinter = (deployment, now) => {
     labelSelectorString(readField(deployment, 'spec', 'selector')) ?? '<invalid>',
   ];
 };
+
+/** strategy is what deployments does differently from the default strategy. */
+export const strategy: StrategyOverrides = { printer };

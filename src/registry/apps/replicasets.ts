@@ -5,6 +5,7 @@
  */
 
 import type { TablePrinter } from '../printer';
+import type { StrategyOverrides } from '../strategy';
 import { ageOf, formatLabelSelector, layoutContainerCells, nameOf, readArray, readField, readInt } from '../printing';
 
 /**
@@ -24,3 +25,6 @@ export const printer: TablePrinter = (rs, now) => {
     formatLabelSelector(readField(rs, 'spec', 'selector')),
   ];
 };
+
+/** strategy is what replicasets does differently from the default strategy. */
+export const strategy: StrategyOverrides = { printer };

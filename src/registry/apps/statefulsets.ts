@@ -5,6 +5,7 @@
  */
 
 import type { TablePrinter } from '../printer';
+import type { StrategyOverrides } from '../strategy';
 import { ageOf, layoutContainerCells, nameOf, readArray, readInt } from '../printing';
 
 /** printer returns a stateful set's cells: NAME, READY ("ready/desired"), AGE, and the wide CONTAINERS and IMAGES. */
@@ -18,3 +19,6 @@ export const printer: TablePrinter = (sts, now) => {
     images,
   ];
 };
+
+/** strategy is what statefulsets does differently from the default strategy. */
+export const strategy: StrategyOverrides = { printer };

@@ -5,6 +5,7 @@
  */
 
 import type { TablePrinter } from '../printer';
+import type { StrategyOverrides } from '../strategy';
 import { ageOf, countKeys, nameOf } from '../printing';
 
 /** printer returns a config map's cells: NAME, DATA (how many keys data and binaryData hold) and AGE. */
@@ -13,3 +14,6 @@ export const printer: TablePrinter = (cm, now) => [
   countKeys(cm, 'data') + countKeys(cm, 'binaryData'),
   ageOf(cm, now),
 ];
+
+/** strategy is what configmaps does differently from the default strategy. */
+export const strategy: StrategyOverrides = { printer };

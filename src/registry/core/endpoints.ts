@@ -6,6 +6,7 @@
 
 import type { KubeObject } from '../../meta/object';
 import type { TablePrinter } from '../printer';
+import type { StrategyOverrides } from '../strategy';
 import { NONE, ageOf, joinHostPort, listWithMore, nameOf, readArray, readInt, readString } from '../printing';
 
 /** MAX_ENDPOINTS_SHOWN is how many addresses the ENDPOINTS cell lists before "+ N more...". */
@@ -44,3 +45,6 @@ function formatEndpoints(endpoints: KubeObject): string {
 
 /** printer returns an Endpoints object's cells: NAME, ENDPOINTS and AGE. */
 export const printer: TablePrinter = (endpoints, now) => [nameOf(endpoints), formatEndpoints(endpoints), ageOf(endpoints, now)];
+
+/** strategy is what endpoints does differently from the default strategy. */
+export const strategy: StrategyOverrides = { printer, allowCreateOnUpdate: true };

@@ -6,6 +6,7 @@
 
 import type { KubeObject } from '../../meta/object';
 import type { TablePrinter } from '../printer';
+import type { StrategyOverrides } from '../strategy';
 import {
   nameOf,
   parseTimestamp,
@@ -70,3 +71,6 @@ export const printer: TablePrinter = (event, now) => {
     nameOf(event),
   ];
 };
+
+/** strategy is what events does differently from the default strategy. */
+export const strategy: StrategyOverrides = { printer, allowCreateOnUpdate: true };

@@ -4,8 +4,27 @@
  * (k8s.io/kubernetes pkg/printers/internalversion). Columns: schemas/overlay/printers.yaml.
  */
 
+import type { KubeObject } from '../../meta/object';
 import type { TablePrinter } from '../printer';
+import type { StrategyOverrides } from '../strategy';
 import { ageOf, nameOf, readString } from '../printing';
 
 /** printer returns a namespace's cells: NAME, STATUS (status.phase) and AGE. */
 export const printer: TablePrinter = (ns, now) => [nameOf(ns), readString(ns, 'status', 'phase'), ageOf(ns, now)];
+
+/** NAMESPACE_FINALIZER holds a namespace until its contents are gone. */
+const NAMESPACE_FINALIZER = 'kubernetes';
+
+/**
+ * prepareForCreate makes a new namespace Active with the kubernetes finalizer, as upstream's
+ * strategy does; clients cannot choose either.
+ */
+function prepareForCreate(ns: KubeObject): void {
+  ns.status = { phase: 'Active' };
+  const spec = (ns.spec && typeof ns.spec === 'object' ? ns.spec : {}) as { finalizers?: string[] };
+  if (!spec.finalizers?.includes(NAMESPACE_FINALIZER)) spec.finalizers = [...(spec.finalizers ?? []), NAMESPACE_FINALIZER];
+  ns.spec = spec;
+}
+
+/** strategy is what namespaces does differently from the default strategy. */
+export const strategy: StrategyOverrides = { printer, nameRule: 'label', tracksGeneration: false, prepareForCreate };

@@ -6,6 +6,7 @@
 
 import type { KubeObject } from '../../meta/object';
 import type { TablePrinter } from '../printer';
+import type { StrategyOverrides } from '../strategy';
 import { NONE, ageOf, nameOf, readArray, readBool, readString, readStringMap, sortedUnique } from '../printing';
 
 /** NODE_ROLE_LABEL_PREFIX marks a role by label key: node-role.kubernetes.io/<role>. */
@@ -73,3 +74,6 @@ export const printer: TablePrinter = (node, now) => {
     info('containerRuntimeVersion') || UNKNOWN,
   ];
 };
+
+/** strategy is what nodes does differently from the default strategy. */
+export const strategy: StrategyOverrides = { printer, tracksGeneration: false };

@@ -7,6 +7,7 @@
 
 import type { KubeObject } from '../../meta/object';
 import type { TablePrinter } from '../printer';
+import type { StrategyOverrides } from '../strategy';
 import { ageOf, formatQuantity, nameOf, readArray, readField, readOptionalString, readString } from '../printing';
 
 /** BETA_STORAGE_CLASS_ANNOTATION names the class of claims written before spec.storageClassName; it wins. */
@@ -61,3 +62,6 @@ export const printer: TablePrinter = (claim, now) => {
     readOptionalString(claim, 'spec', 'volumeMode') ?? UNSET,
   ];
 };
+
+/** strategy is what persistentvolumeclaims does differently from the default strategy. */
+export const strategy: StrategyOverrides = { printer, tracksGeneration: false };

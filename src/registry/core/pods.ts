@@ -6,6 +6,7 @@
 
 import type { KubeObject } from '../../meta/object';
 import type { TablePrinter } from '../printer';
+import type { StrategyOverrides } from '../strategy';
 import {
   NONE,
   ageOf,
@@ -209,3 +210,6 @@ export const printer: TablePrinter = (pod, now) => {
     readinessGates(pod),
   ];
 };
+
+/** strategy is what pods does differently from the default strategy. */
+export const strategy: StrategyOverrides = { printer, returnDeletedObject: true };

@@ -6,6 +6,7 @@
 
 import type { KubeObject } from '../../meta/object';
 import type { TablePrinter } from '../printer';
+import type { StrategyOverrides } from '../strategy';
 import { ageOf, nameOf, readObject, readString } from '../printing';
 
 /**
@@ -24,3 +25,6 @@ export const printer: TablePrinter = (secret, now) => [
   dataKeyCount(secret),
   ageOf(secret, now),
 ];
+
+/** strategy is what secrets does differently from the default strategy. */
+export const strategy: StrategyOverrides = { printer };

@@ -5,7 +5,11 @@
  */
 
 import type { TablePrinter } from '../printer';
+import type { StrategyOverrides } from '../strategy';
 import { ageOf, nameOf, readArray } from '../printing';
 
 /** printer returns a service account's cells: NAME, SECRETS (how many it lists) and AGE. */
 export const printer: TablePrinter = (sa, now) => [nameOf(sa), readArray(sa, 'secrets').length, ageOf(sa, now)];
+
+/** strategy is what serviceaccounts does differently from the default strategy. */
+export const strategy: StrategyOverrides = { printer, returnDeletedObject: true };

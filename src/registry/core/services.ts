@@ -6,6 +6,7 @@
 
 import type { KubeObject } from '../../meta/object';
 import type { TablePrinter } from '../printer';
+import type { StrategyOverrides } from '../strategy';
 import {
   NONE,
   ageOf,
@@ -74,3 +75,6 @@ export const printer: TablePrinter = (svc, now) => {
     formatLabels(readStringMap(svc, 'spec', 'selector')),
   ];
 };
+
+/** strategy is what services does differently from the default strategy. */
+export const strategy: StrategyOverrides = { printer, nameRule: 'label', tracksGeneration: false };

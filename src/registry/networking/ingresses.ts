@@ -6,6 +6,7 @@
 
 import type { KubeObject } from '../../meta/object';
 import type { TablePrinter } from '../printer';
+import type { StrategyOverrides } from '../strategy';
 import {
   NONE,
   ageOf,
@@ -49,3 +50,6 @@ export const printer: TablePrinter = (ingress, now) => [
   readArray(ingress, 'spec', 'tls').length > 0 ? '80, 443' : '80',
   ageOf(ingress, now),
 ];
+
+/** strategy is what ingresses does differently from the default strategy. */
+export const strategy: StrategyOverrides = { printer };

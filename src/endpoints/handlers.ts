@@ -1,0 +1,432 @@
+import type { RouterContext } from '@koa/router';
+import type { Context } from 'koa';
+import { stringify as toYaml } from 'yaml';
+import { StatusError, newBadRequest, newMethodNotSupported, newNotFoundPath } from '../apierrors';
+import type { UserInfo } from '../auth/user';
+import { isPlainObject, type KubeObject } from '../meta/object';
+import type { RequestContext } from '../registry/context';
+import type { DeleteParams, ListParams, Store, WatchParams } from '../registry/store';
+import { groupVersion, type ResourceDescriptor } from '../resources/descriptor';
+import { decode } from '../storage/codec';
+import type { KeyValue } from '../storage/interface';
+import { negotiateObject, type OutputFormat } from '../server/negotiation';
+import type { EndpointFactory, Handler, ResourceEndpoints } from './factory';
+import { PATCH_TYPES, jsonPatch, mergePatch, patchTypeOf, type PatchType } from './patch';
+import { Query, decodeBody, dropNulls, dryRunAll, mediaType, parseJson, readBody } from './request';
+import { renderTable, type IncludeObject, type TableSpec } from './table';
+import { jsonWatchEncoder, openWatchStream, tableWatchEncoder } from './watch';
+
+/** MIN_REQUEST_TIMEOUT_S is kube-apiserver's --min-request-timeout: watches without a timeout last 1-2x this. */
+const MIN_REQUEST_TIMEOUT_S = 1800;
+/** MAX_FIELD_MANAGER_LENGTH is upstream's limit on the fieldManager parameter. */
+const MAX_FIELD_MANAGER_LENGTH = 128;
+
+/** StoreLookup finds the store of a group-resource (one store serves all versions of it). */
+export interface StoreLookup {
+  storeFor(group: string, plural: string): Store | undefined;
+}
+
+/** HandlerOptions are what the generic handlers need besides the stores. */
+export interface HandlerOptions {
+  stores: StoreLookup;
+  now?: () => Date;
+  /** watchTimeoutSeconds overrides the random 1800-3600s default (tests). */
+  defaultWatchTimeoutSeconds?: () => number;
+}
+
+/** userOf reads the authenticated user the auth middleware left in ctx.state. */
+export function userOf(ctx: Context): UserInfo {
+  const user = (ctx.state as { user?: UserInfo }).user;
+  if (!user) throw new StatusError(500, 'InternalError', 'no user on request');
+  return user;
+}
+
+/**
+ * createEndpointFactory builds the generic handlers that the generated route modules bind to
+ * each resource. Every verb goes through the resource's Store; what varies per resource is
+ * data (the descriptor) and the strategy behind the store.
+ */
+export function createEndpointFactory(opts: HandlerOptions): EndpointFactory {
+  const now = opts.now ?? (() => new Date());
+  const watchTimeout = opts.defaultWatchTimeoutSeconds ?? (() => MIN_REQUEST_TIMEOUT_S * (1 + Math.random()));
+
+  function storeOf(d: ResourceDescriptor): Store {
+    const s = opts.stores.storeFor(d.group, d.plural);
+    if (!s) throw new Error(`no store for ${d.plural}.${d.group}`);
+    return s;
+  }
+
+  function resource<T>(d: ResourceDescriptor): ResourceEndpoints<T> {
+    let store: Store | undefined;
+    const get = () => (store ??= storeOf(d));
+    const h = new ResourceHandlers(d, get, now, watchTimeout);
+    return {
+      list: (ctx) => h.list(ctx as RouterContext),
+      create: (ctx) => h.create(ctx as RouterContext),
+      deletecollection: (ctx) => h.deleteCollection(ctx as RouterContext),
+      get: (ctx) => h.get(ctx as RouterContext),
+      update: (ctx) => h.update(ctx as RouterContext),
+      patch: (ctx) => h.patch(ctx as RouterContext),
+      delete: (ctx) => h.delete(ctx as RouterContext),
+      watch: (ctx) => h.watch(ctx as RouterContext, true),
+      watchlist: (ctx) => h.watch(ctx as RouterContext, false),
+      connect: (ctx) => h.unsupported(ctx as RouterContext, ''),
+    };
+  }
+
+  function subresource<T>(d: ResourceDescriptor, name: string): ResourceEndpoints<T> {
+    let store: Store | undefined;
+    const get = () => (store ??= storeOf(d));
+    const h = new ResourceHandlers(d, get, now, watchTimeout, name);
+    const refuse: Handler = (ctx) => h.unsupported(ctx as RouterContext, name);
+    if (name !== 'status') {
+      return { list: refuse, create: refuse, deletecollection: refuse, get: refuse, update: refuse, patch: refuse, delete: refuse, watch: refuse, watchlist: refuse, connect: refuse };
+    }
+    return {
+      list: refuse,
+      create: refuse,
+      deletecollection: refuse,
+      get: (ctx) => h.get(ctx as RouterContext),
+      update: (ctx) => h.update(ctx as RouterContext),
+      patch: (ctx) => h.patch(ctx as RouterContext),
+      delete: refuse,
+      watch: refuse,
+      watchlist: refuse,
+      connect: refuse,
+    };
+  }
+
+  return { resource, subresource };
+}
+
+/** ResourceHandlers serves one resource (or one of its subresources) in one version. */
+class ResourceHandlers {
+  private readonly apiVersion: string;
+
+  constructor(
+    private readonly d: ResourceDescriptor,
+    private readonly store: () => Store,
+    private readonly now: () => Date,
+    private readonly watchTimeout: () => number,
+    private readonly subresource?: string,
+  ) {
+    this.apiVersion = groupVersion(d);
+  }
+
+  private context(ctx: RouterContext, dryRun = false): RequestContext {
+    if (this.d.deprecationWarning) ctx.append('Warning', `299 - "${this.d.deprecationWarning}"`);
+    return { namespace: this.d.namespaced ? (ctx.params.namespace ?? '') : '', user: userOf(ctx), dryRun };
+  }
+
+  private query(ctx: RouterContext): Query {
+    return new Query(ctx.query);
+  }
+
+  /** view renders a stored value in this endpoint's version. */
+  private view(value: string): string {
+    return value;
+  }
+
+  private tableSpec(): TableSpec {
+    const s = this.store();
+    return { columns: this.d.printerColumns, printer: s.strategy.printer };
+  }
+
+  // ---- reads ----
+
+  async get(ctx: RouterContext): Promise<void> {
+    const q = this.query(ctx);
+    const format = negotiateObject(ctx.get('accept'), false);
+    const kv = await this.store().get(this.context(ctx), ctx.params.name, q.string('resourceVersion'));
+    this.writeObject(ctx, 200, kv, format, q);
+  }
+
+  async list(ctx: RouterContext): Promise<void> {
+    const q = this.query(ctx);
+    if (q.bool('watch')) return this.watch(ctx, false);
+    const format = negotiateObject(ctx.get('accept'), true);
+    const params = listParams(q);
+    const outcome = await this.store().list(this.context(ctx), params);
+    const meta: Record<string, unknown> = { resourceVersion: String(outcome.revision) };
+    if (outcome.continue) meta.continue = outcome.continue;
+    if (outcome.remainingItemCount !== undefined) meta.remainingItemCount = outcome.remainingItemCount;
+    if (format.kind === 'table') {
+      const objects = outcome.items.map((kv) => decode(this.view(kv.value)));
+      this.send(ctx, 200, renderTable(this.tableSpec(), objects, {
+        version: format.version,
+        include: includeObject(q),
+        resourceVersion: meta.resourceVersion as string,
+        continue: outcome.continue,
+        remainingItemCount: outcome.remainingItemCount,
+        now: this.now(),
+      }));
+      return;
+    }
+    if (format.kind === 'partial') {
+      const items = outcome.items.map((kv) => JSON.stringify(partial(decode(kv.value), format.version)));
+      this.send(ctx, 200, `{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/${format.version}","metadata":${JSON.stringify(meta)},"items":[${items.join(',')}]}`);
+      return;
+    }
+    // Items are already serialized; the list is assembled around them, never re-encoded.
+    const body = `{"kind":"${this.d.listKind}","apiVersion":"${this.apiVersion}","metadata":${JSON.stringify(meta)},"items":[${outcome.items.map((kv) => this.view(kv.value)).join(',')}]}`;
+    if (format.kind === 'yaml') this.sendYaml(ctx, 200, body);
+    else this.send(ctx, 200, body, q.bool('pretty') === true);
+  }
+
+  async watch(ctx: RouterContext, single: boolean): Promise<void> {
+    const q = this.query(ctx);
+    const format = negotiateObject(ctx.get('accept'), true);
+    const params: WatchParams = {
+      ...listParams(q),
+      allowWatchBookmarks: q.bool('allowWatchBookmarks'),
+      sendInitialEvents: q.bool('sendInitialEvents'),
+      timeoutSeconds: q.int('timeoutSeconds'),
+    };
+    if (single) {
+      const byName = `metadata.name=${ctx.params.name}`;
+      params.fieldSelector = params.fieldSelector ? `${params.fieldSelector},${byName}` : byName;
+    }
+    const rctx = this.context(ctx);
+    const timeoutSeconds = params.timeoutSeconds && params.timeoutSeconds > 0 ? params.timeoutSeconds : this.watchTimeout();
+    const view = (v: string) => this.view(v);
+    const encoder =
+      format.kind === 'table'
+        ? tableWatchEncoder(this.apiVersion, this.tableSpec(), format.version, includeObject(q), view, this.now)
+        : jsonWatchEncoder(this.apiVersion, this.apiVersion, this.d.kind, view);
+    // Validate and resolve the starting point before committing to a streaming response, so
+    // errors (410 Gone, bad selectors) are ordinary Status answers.
+    const { sink, closed } = deferredStream(ctx);
+    const watcher = this.store().watch(rctx, params, encoder, sink.sink, timeoutSeconds * 1000);
+    sink.open();
+    const timer = setTimeout(() => watcher.stop(), timeoutSeconds * 1000);
+    await closed();
+    clearTimeout(timer);
+    watcher.stop();
+  }
+
+  // ---- writes ----
+
+  async create(ctx: RouterContext): Promise<void> {
+    const q = this.query(ctx);
+    const format = negotiateObject(ctx.get('accept'), false);
+    const rctx = this.context(ctx, dryRunAll(q));
+    checkFieldManager(q);
+    const obj = this.decodeObject(await readBody(ctx), mediaType(ctx));
+    const kv = await this.store().create(rctx, obj);
+    this.writeObject(ctx, 201, kv, format, q);
+  }
+
+  async update(ctx: RouterContext): Promise<void> {
+    const q = this.query(ctx);
+    const format = negotiateObject(ctx.get('accept'), false);
+    const rctx = this.context(ctx, dryRunAll(q));
+    checkFieldManager(q);
+    const obj = this.decodeObject(await readBody(ctx), mediaType(ctx));
+    const outcome = await this.store().update(rctx, ctx.params.name, () => obj, { subresource: this.subresource });
+    this.writeObject(ctx, outcome.created ? 201 : 200, outcome.kv, format, q);
+  }
+
+  async patch(ctx: RouterContext): Promise<void> {
+    const q = this.query(ctx);
+    const format = negotiateObject(ctx.get('accept'), false);
+    const rctx = this.context(ctx, dryRunAll(q));
+    checkFieldManager(q);
+    const type = patchTypeOf(mediaType(ctx), SUPPORTED_PATCH_TYPES);
+    const body = await readBody(ctx);
+    const patch = parseJson(body.toString('utf8'));
+    const outcome = await this.store().update(
+      rctx,
+      ctx.params.name,
+      (current) => {
+        if (!current) throw newBadRequest('patch on a missing object');
+        return this.applyPatch(type, current, patch);
+      },
+      { subresource: this.subresource },
+    );
+    this.writeObject(ctx, 200, outcome.kv, format, q);
+  }
+
+  private applyPatch(type: PatchType, current: KubeObject, patch: unknown): KubeObject {
+    let result: unknown;
+    if (type === 'application/json-patch+json') result = jsonPatch(current, patch);
+    else result = mergePatch(current, patch);
+    if (!isPlainObject(result) || !isPlainObject(result.metadata)) throw newBadRequest('the patched object is not an object with metadata');
+    dropNulls(result);
+    this.checkTypeMeta(result);
+    return result as KubeObject;
+  }
+
+  async delete(ctx: RouterContext): Promise<void> {
+    const q = this.query(ctx);
+    const format = negotiateObject(ctx.get('accept'), false);
+    const params = await deleteParams(ctx, q);
+    const rctx = this.context(ctx, params.dryRun);
+    const outcome = await this.store().delete(rctx, ctx.params.name, params);
+    const status = outcome.deleted ? 200 : 202;
+    if (!outcome.deleted || this.store().strategy.returnDeletedObject) {
+      this.writeObject(ctx, status, outcome.kv, format, q);
+      return;
+    }
+    const obj = decode(outcome.kv.value);
+    const details: Record<string, unknown> = { name: obj.metadata.name };
+    if (this.d.group) details.group = this.d.group;
+    details.kind = this.d.plural;
+    details.uid = obj.metadata.uid;
+    this.send(ctx, status, JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details }));
+  }
+
+  async deleteCollection(ctx: RouterContext): Promise<void> {
+    const q = this.query(ctx);
+    const params = await deleteParams(ctx, q);
+    const rctx = this.context(ctx, params.dryRun);
+    const outcome = await this.store().deleteCollection(rctx, listParams(q), params);
+    const body = `{"kind":"${this.d.listKind}","apiVersion":"${this.apiVersion}","metadata":{"resourceVersion":"${outcome.revision}"},"items":[${outcome.items.map((kv) => this.view(kv.value)).join(',')}]}`;
+    this.send(ctx, 200, body);
+  }
+
+  unsupported(ctx: RouterContext, sub: string): void {
+    const what = sub ? `${this.d.plural}/${sub}` : this.d.plural;
+    throw newMethodNotSupported({ group: this.d.group, resource: what }, ctx.method.toLowerCase());
+  }
+
+  // ---- encoding ----
+
+  private decodeObject(body: Buffer, contentType: string): KubeObject {
+    const obj = decodeBody(body, contentType);
+    dropNulls(obj);
+    this.checkTypeMeta(obj);
+    if (!isPlainObject(obj.metadata)) obj.metadata = {};
+    return obj as KubeObject;
+  }
+
+  /** checkTypeMeta defaults apiVersion and kind, and refuses an object of another kind or version. */
+  private checkTypeMeta(obj: Record<string, unknown>): void {
+    const kind = typeof obj.kind === 'string' ? obj.kind : '';
+    const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
+    if (apiVersion && apiVersion !== this.apiVersion) {
+      throw newBadRequest(`the API version in the data (${apiVersion}) does not match the expected API version (${this.apiVersion})`);
+    }
+    if (kind && kind !== this.d.kind) {
+      throw newBadRequest(`${kind} in version "${this.d.version}" cannot be handled as a ${this.d.kind}: no kind "${kind}" is registered for version "${this.apiVersion}" in scheme "k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30"`);
+    }
+    obj.apiVersion = this.apiVersion;
+    obj.kind = this.d.kind;
+  }
+
+  private writeObject(ctx: RouterContext, status: number, kv: KeyValue, format: OutputFormat, q: Query): void {
+    const value = this.view(kv.value);
+    if (format.kind === 'json') return this.send(ctx, status, value, q.bool('pretty') === true);
+    if (format.kind === 'yaml') return this.sendYaml(ctx, status, value);
+    const obj = decode(value);
+    if (format.kind === 'partial') return this.send(ctx, status, JSON.stringify(partial(obj, format.version)));
+    this.send(ctx, status, renderTable(this.tableSpec(), [obj], { version: format.version, include: includeObject(q), resourceVersion: obj.metadata.resourceVersion, now: this.now() }));
+  }
+
+  private send(ctx: Context, status: number, json: string, pretty = false): void {
+    ctx.status = status;
+    ctx.type = 'application/json';
+    ctx.body = pretty ? JSON.stringify(JSON.parse(json), null, 2) + '\n' : json;
+  }
+
+  private sendYaml(ctx: Context, status: number, json: string): void {
+    ctx.status = status;
+    ctx.type = 'application/yaml';
+    ctx.body = toYaml(JSON.parse(json));
+  }
+}
+
+const SUPPORTED_PATCH_TYPES: readonly PatchType[] = PATCH_TYPES.filter((t) => t === 'application/json-patch+json' || t === 'application/merge-patch+json');
+
+function partial(obj: KubeObject, version: string): unknown {
+  return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: obj.metadata };
+}
+
+function includeObject(q: Query): IncludeObject {
+  const v = q.string('includeObject') ?? 'Metadata';
+  if (v !== 'None' && v !== 'Metadata' && v !== 'Object') {
+    throw newBadRequest(`includeObject: Unsupported value: ${JSON.stringify(v)}: supported values: "None", "Metadata", "Object"`);
+  }
+  return v;
+}
+
+function listParams(q: Query): ListParams {
+  const limit = q.int('limit');
+  return {
+    labelSelector: q.string('labelSelector'),
+    fieldSelector: q.string('fieldSelector'),
+    resourceVersion: q.string('resourceVersion'),
+    resourceVersionMatch: q.string('resourceVersionMatch'),
+    limit: limit && limit > 0 ? limit : undefined,
+    continue: q.string('continue') || undefined,
+  };
+}
+
+function checkFieldManager(q: Query): void {
+  const m = q.string('fieldManager');
+  if (m !== undefined && m.length > MAX_FIELD_MANAGER_LENGTH) {
+    throw new StatusError(422, 'Invalid', `fieldManager: Too long: may not be more than ${MAX_FIELD_MANAGER_LENGTH} bytes`);
+  }
+}
+
+async function deleteParams(ctx: RouterContext, q: Query): Promise<DeleteParams & { dryRun: boolean }> {
+  const body = await readBody(ctx);
+  let options: Record<string, unknown> = {};
+  if (body.length > 0) options = decodeBody(body, mediaType(ctx) || 'application/json');
+  const p: DeleteParams & { dryRun: boolean } = { dryRun: dryRunAll(q) };
+  if (Array.isArray(options.dryRun) && options.dryRun.length) {
+    if (options.dryRun.some((v) => v !== 'All')) throw newBadRequest(`dryRun: Unsupported value: ${JSON.stringify(options.dryRun[0])}: supported values: "All"`);
+    p.dryRun = true;
+  }
+  if (isPlainObject(options.preconditions)) {
+    const pre = options.preconditions;
+    p.preconditions = {
+      uid: typeof pre.uid === 'string' ? pre.uid : undefined,
+      resourceVersion: typeof pre.resourceVersion === 'string' ? pre.resourceVersion : undefined,
+    };
+  }
+  const grace = q.int('gracePeriodSeconds') ?? (typeof options.gracePeriodSeconds === 'number' ? options.gracePeriodSeconds : undefined);
+  if (grace !== undefined) p.gracePeriodSeconds = grace;
+  const policy = q.string('propagationPolicy') ?? (typeof options.propagationPolicy === 'string' ? options.propagationPolicy : undefined);
+  if (policy !== undefined) {
+    if (!['Orphan', 'Background', 'Foreground'].includes(policy)) {
+      throw new StatusError(422, 'Invalid', `propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`);
+    }
+    p.propagationPolicy = policy;
+  }
+  return p;
+}
+
+/**
+ * deferredStream prepares a watch response but only commits it (status line and headers) once
+ * the watch has started, so a refused watch still gets an ordinary Status response.
+ */
+function deferredStream(ctx: Context): { sink: { sink: import('../watch/watcher').WatchSink; open(): void }; closed: () => Promise<void> } {
+  const pending: string[] = [];
+  let stream: ReturnType<typeof openWatchStream> | undefined;
+  let closedEarly = false;
+  const sink = {
+    write: (chunk: string) => {
+      if (stream) stream.sink.write(chunk);
+      else pending.push(chunk);
+    },
+    buffered: () => (stream ? stream.sink.buffered() : 0),
+    close: () => {
+      if (stream) stream.sink.close();
+      else closedEarly = true;
+    },
+  };
+  return {
+    sink: {
+      sink,
+      open: () => {
+        stream = openWatchStream(ctx, 'application/json');
+        for (const chunk of pending) stream.sink.write(chunk);
+        pending.length = 0;
+        if (closedEarly) stream.sink.close();
+      },
+    },
+    closed: () => (stream ? stream.closed : Promise.resolve()),
+  };
+}
+
+export { newNotFoundPath };

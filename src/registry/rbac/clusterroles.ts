@@ -1,0 +1,8 @@
+/**
+ * clusterroles (rbac.authorization.k8s.io/v1): names are path segments, not DNS names, because
+ * upstream's bootstrap names contain colons (system:node, system:aggregate-to-admin).
+ */
+import type { StrategyOverrides } from '../strategy';
+
+/** strategy is what clusterroles does differently from the default strategy. */
+export const strategy: StrategyOverrides = { nameRule: 'path-segment' };

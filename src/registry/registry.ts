@@ -1,0 +1,68 @@
+import type { ValidateFunction } from 'ajv';
+import type { KubeObject } from '../meta/object';
+import type { ResourceDescriptor } from '../resources/descriptor';
+import type { Storage } from '../storage/interface';
+import { WatchCache } from '../watch/cache';
+import { Store } from './store';
+import { strategyFor } from './strategies';
+
+export interface RegistryOptions {
+  storage: Storage;
+  resources: readonly ResourceDescriptor[];
+  /** validators loads the generated validator module of a group-version. */
+  validators: Readonly<Record<string, () => Readonly<Record<string, ValidateFunction>>>>;
+  keyRoot?: string;
+  now?: () => Date;
+  bookmarkIntervalMs?: number;
+}
+
+/**
+ * Registry holds one Store (and its watch cache) per stored group-resource. A resource served in
+ * several versions has one store, in its storage version.
+ */
+export class Registry {
+  private readonly stores = new Map<string, Store>();
+
+  constructor(opts: RegistryOptions) {
+    const keyRoot = opts.keyRoot ?? '/registry';
+    for (const r of opts.resources) {
+      if (r.version !== r.storageVersion) continue;
+      const key = `${r.group}/${r.plural}`;
+      if (this.stores.has(key)) continue;
+      let validate: ValidateFunction | undefined;
+      const validator = () => {
+        if (validate) return validate;
+        const fn = opts.validators[r.validatorModule]?.()[r.kind];
+        if (!fn) throw new Error(`no generated validator for ${r.kind} in ${r.validatorModule}`);
+        return (validate = fn);
+      };
+      // The store's attrs function is needed by its cache; wire them through a late binding.
+      let store: Store | undefined;
+      const cache = new WatchCache({
+        storage: opts.storage,
+        prefix: `${keyRoot}/${r.etcdPrefix}/`,
+        attrs: (obj: KubeObject) => store!.attrs(obj),
+        bookmarkIntervalMs: opts.bookmarkIntervalMs,
+      });
+      store = new Store({ resource: r, strategy: strategyFor(r), cache, keyRoot, validator, now: opts.now });
+      this.stores.set(key, store);
+    }
+  }
+
+  storeFor(group: string, plural: string): Store | undefined {
+    return this.stores.get(`${group}/${plural}`);
+  }
+
+  all(): Store[] {
+    return [...this.stores.values()];
+  }
+
+  /** start fills every watch cache; the server is ready when they are. */
+  async start(): Promise<void> {
+    await Promise.all(this.all().map((s) => s.cache.start()));
+  }
+
+  stop(): void {
+    for (const s of this.all()) s.cache.stop();
+  }
+}

@@ -1,0 +1,64 @@
+import type { ResourceDescriptor } from '../resources/descriptor';
+import * as daemonsets from './apps/daemonsets';
+import * as deployments from './apps/deployments';
+import * as replicasets from './apps/replicasets';
+import * as statefulsets from './apps/statefulsets';
+import * as configmaps from './core/configmaps';
+import * as endpoints from './core/endpoints';
+import * as events from './core/events';
+import * as namespaces from './core/namespaces';
+import * as nodes from './core/nodes';
+import * as persistentvolumeclaims from './core/persistentvolumeclaims';
+import * as pods from './core/pods';
+import * as secrets from './core/secrets';
+import * as serviceaccounts from './core/serviceaccounts';
+import * as services from './core/services';
+import * as ingresses from './networking/ingresses';
+import * as clusterrolebindings from './rbac/clusterrolebindings';
+import * as clusterroles from './rbac/clusterroles';
+import * as rolebindings from './rbac/rolebindings';
+import * as roles from './rbac/roles';
+import type { Strategy, StrategyOverrides } from './strategy';
+
+/**
+ * strategyModules registers each resource's own module by GroupResource. It is the only list of
+ * resource names in the registry; everything else is derived from the resource table.
+ */
+const strategyModules: Readonly<Record<string, StrategyOverrides>> = {
+  pods: pods.strategy,
+  services: services.strategy,
+  namespaces: namespaces.strategy,
+  configmaps: configmaps.strategy,
+  secrets: secrets.strategy,
+  serviceaccounts: serviceaccounts.strategy,
+  endpoints: endpoints.strategy,
+  events: events.strategy,
+  nodes: nodes.strategy,
+  persistentvolumeclaims: persistentvolumeclaims.strategy,
+  'deployments.apps': deployments.strategy,
+  'replicasets.apps': replicasets.strategy,
+  'statefulsets.apps': statefulsets.strategy,
+  'daemonsets.apps': daemonsets.strategy,
+  'ingresses.networking.k8s.io': ingresses.strategy,
+  'roles.rbac.authorization.k8s.io': roles.strategy,
+  'clusterroles.rbac.authorization.k8s.io': clusterroles.strategy,
+  'rolebindings.rbac.authorization.k8s.io': rolebindings.strategy,
+  'clusterrolebindings.rbac.authorization.k8s.io': clusterrolebindings.strategy,
+};
+
+/**
+ * strategyFor is the default strategy derived from the resource table, with the resource's own
+ * overrides on top. Kinds with a status subresource keep status out of main-resource writes and
+ * track generation; everything may be updated without a resourceVersion, as most upstream kinds.
+ */
+export function strategyFor(r: ResourceDescriptor): Strategy {
+  const hasStatus = r.subresources.some((s) => s.name === 'status');
+  const base: Strategy = {
+    nameRule: 'subdomain',
+    tracksGeneration: hasStatus,
+    statusField: hasStatus ? 'status' : undefined,
+    allowCreateOnUpdate: false,
+    allowUnconditionalUpdate: true,
+  };
+  return { ...base, ...(strategyModules[r.group ? `${r.plural}.${r.group}` : r.plural] ?? {}) };
+}

@@ -1,0 +1,169 @@
+import * as fs from 'node:fs';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { resources } from '../../generated/resources';
+import { groupVersions } from '../../generated/routes';
+import { validatorModules } from '../../generated/validators';
+import { writeKubeconfig } from '../auth/kubeconfig';
+import { ensurePki, type Pki } from '../auth/pki';
+import { bootstrap } from '../controllers/bootstrap';
+import { createEndpointFactory } from '../endpoints/handlers';
+import { Registry } from '../registry/registry';
+import type { Storage } from '../storage/interface';
+import { SqliteStorage } from '../storage/sqlite/store';
+import { createApp } from './app';
+import { firstServiceIP } from './network';
+import { OpenAPIV3 } from './openapi';
+import type { Logger } from './status';
+
+/** COMPACTION_INTERVAL_MS matches kube-apiserver's --etcd-compaction-interval default (5m). */
+export const COMPACTION_INTERVAL_MS = 5 * 60_000;
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+export interface ServerOptions {
+  dataDir: string;
+  securePort: number;
+  bindAddress: string;
+  advertiseAddress?: string;
+  serviceClusterIPRange: string;
+  log: Logger;
+  /** durable writes survive power loss (synchronous=FULL); on by default. */
+  durable?: boolean;
+  compactionIntervalMs?: number;
+  bookmarkIntervalMs?: number;
+  kapiVersion?: string;
+}
+
+/** APIServer wires storage, registry, HTTP and the bootstrap controller together. */
+export class APIServer {
+  private storage?: Storage;
+  private registry?: Registry;
+  private server?: https.Server;
+  private compactionTimer?: NodeJS.Timeout;
+  private ready = false;
+  pki?: Pki;
+  port = 0;
+
+  constructor(readonly opts: ServerOptions) {}
+
+  get kubeconfigPath(): string {
+    return path.join(this.opts.dataDir, 'admin.kubeconfig');
+  }
+
+  async start(): Promise<void> {
+    const o = this.opts;
+    prepareDataDir(o.dataDir);
+    const serviceIP = firstServiceIP(o.serviceClusterIPRange);
+    const advertise = o.advertiseAddress ?? advertiseAddressFor(o.bindAddress);
+    const ips = [...new Set([advertise, serviceIP, ...(isWildcard(o.bindAddress) ? [] : [o.bindAddress])])];
+    this.pki = await ensurePki({ dataDir: o.dataDir, hosts: [os.hostname()], ips });
+    this.storage = new SqliteStorage({ file: path.join(o.dataDir, 'kapi.db'), durable: o.durable !== false });
+    this.registry = new Registry({ storage: this.storage, resources, validators: validatorModules, bookmarkIntervalMs: o.bookmarkIntervalMs });
+    await this.registry.start();
+
+    const endpoints = createEndpointFactory({ stores: this.registry });
+    const openapi = new OpenAPIV3(path.join(ROOT, 'schemas', 'kubernetes'), groupVersions.map((g) => g.groupVersion.prefix.slice(1)));
+    const server = https.createServer({
+      key: this.pki.servingKeyPem,
+      cert: this.pki.servingCertPem,
+      ca: [this.pki.caCertPem],
+      requestCert: true,
+      rejectUnauthorized: false,
+    });
+    this.server = server;
+    await listen(server, o.securePort, o.bindAddress);
+    this.port = (server.address() as AddressInfo).port;
+    const app = createApp({
+      resources,
+      routeModules: groupVersions,
+      endpoints,
+      openapi,
+      log: o.log,
+      kapiVersion: o.kapiVersion ?? '0.1.0',
+      ready: () => this.ready,
+      serverAddress: `${advertise}:${this.port}`,
+    });
+    server.on('request', app.callback());
+
+    await bootstrap({ registry: this.registry, serviceIP, endpointIP: advertise, endpointPort: this.port });
+    const host = isWildcard(o.bindAddress) ? '127.0.0.1' : o.bindAddress;
+    writeKubeconfig(this.kubeconfigPath, {
+      server: `https://${host.includes(':') ? `[${host}]` : host}:${this.port}`,
+      caPem: this.pki.caCertPem,
+      certPem: this.pki.adminCertPem,
+      keyPem: this.pki.adminKeyPem,
+      user: 'kubernetes-admin',
+      cluster: 'kapi',
+      context: 'kapi',
+    });
+    this.scheduleCompaction();
+    this.ready = true;
+  }
+
+  /** scheduleCompaction compacts, each interval, up to the revision seen at the previous one. */
+  private scheduleCompaction(): void {
+    const storage = this.storage!;
+    let previous = 0;
+    this.compactionTimer = setInterval(() => {
+      void (async () => {
+        const current = await storage.currentRevision();
+        if (previous > 0) await storage.compact(previous);
+        previous = current;
+      })().catch((e: unknown) => this.opts.log.error('compaction failed', e));
+    }, this.opts.compactionIntervalMs ?? COMPACTION_INTERVAL_MS);
+    this.compactionTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.ready = false;
+    if (this.compactionTimer) clearInterval(this.compactionTimer);
+    this.registry?.stop();
+    if (this.server) {
+      const s = this.server;
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeAllConnections();
+      });
+    }
+    await this.storage?.close();
+  }
+}
+
+function isWildcard(addr: string): boolean {
+  return addr === '0.0.0.0' || addr === '::' || addr === '';
+}
+
+/** advertiseAddressFor picks the address the kubernetes Endpoints name, as kube-apiserver does. */
+function advertiseAddressFor(bind: string): string {
+  if (!isWildcard(bind)) return bind;
+  for (const addrs of Object.values(os.networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+function prepareDataDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.R_OK);
+  } catch (e) {
+    throw new Error(`data dir ${dir} is not usable: ${(e as Error).message}`);
+  }
+  if (!fs.statSync(dir).isDirectory()) throw new Error(`data dir ${dir} is not a directory`);
+}
+
+function listen(server: https.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      reject(new Error(e.code === 'EADDRINUSE' ? `failed to listen on ${host}:${port}: address already in use` : `failed to listen on ${host}:${port}: ${e.message}`));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

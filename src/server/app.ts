@@ -1,0 +1,127 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import { StatusError, newNotFoundPath } from '../apierrors';
+import type { EndpointFactory } from '../endpoints/factory';
+import type { ResourceDescriptor } from '../resources/descriptor';
+import { authenticate } from './authn';
+import { aggregatedDiscovery, apiGroup, apiResourceList, groupsOf } from './discovery';
+import { acceptsAggregatedDiscovery } from './negotiation';
+import type { OpenAPIV3 } from './openapi';
+import { statusMiddleware, type Logger } from './status';
+import { versionInfo } from './version';
+
+/** GroupVersionRoutes is one generated route module. */
+export interface GroupVersionRoutes {
+  groupVersion: { group: string; version: string; prefix: string };
+  routes(factory: EndpointFactory): Router;
+}
+
+export interface AppOptions {
+  resources: readonly ResourceDescriptor[];
+  routeModules: readonly GroupVersionRoutes[];
+  endpoints: EndpointFactory;
+  openapi: OpenAPIV3;
+  log: Logger;
+  kapiVersion: string;
+  /** ready reports whether storage and caches serve (for /readyz). */
+  ready: () => boolean;
+  /** serverAddress is what /api advertises to clients. */
+  serverAddress: string;
+}
+
+const METHOD_NOT_ALLOWED = new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+
+/** createApp assembles the Koa application: errors, authentication, discovery, the APIs. */
+export function createApp(opts: AppOptions): Koa {
+  const app = new Koa();
+  app.proxy = false;
+  app.silent = true;
+  app.use(statusMiddleware(opts.log));
+  app.use(authenticate());
+
+  const meta = new Router();
+  const health = (ctx: Koa.Context) => {
+    const ok = opts.ready();
+    ctx.status = ok ? 200 : 500;
+    ctx.type = 'text/plain';
+    const verbose = ctx.query.verbose !== undefined;
+    ctx.body = verbose ? `[+]ping ok\n[${ok ? '+' : '-'}]storage ${ok ? 'ok' : 'failed'}\n${ctx.path.slice(1)} check ${ok ? 'passed' : 'failed'}\n` : ok ? 'ok' : 'not ready';
+  };
+  for (const p of ['/healthz', '/livez', '/readyz']) meta.get([p, `${p}/`], health);
+  meta.get(['/version', '/version/'], (ctx) => {
+    ctx.type = 'application/json';
+    ctx.body = JSON.stringify(versionInfo(opts.kapiVersion));
+  });
+
+  const groups = groupsOf(opts.resources);
+  const sendJson = (ctx: Koa.Context, body: unknown, type = 'application/json') => {
+    ctx.type = type;
+    ctx.body = JSON.stringify(body);
+  };
+  const discovery = (core: boolean) => (ctx: Koa.Context) => {
+    const v = acceptsAggregatedDiscovery(ctx.get('accept'));
+    if (v) {
+      ctx.set('Vary', 'Accept');
+      return sendJson(ctx, aggregatedDiscovery(opts.resources, core, v), `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`);
+    }
+    if (core) {
+      return sendJson(ctx, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: opts.serverAddress }] });
+    }
+    sendJson(ctx, { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.filter((g) => g.name).map(apiGroup) });
+  };
+  meta.get(['/api', '/api/'], discovery(true));
+  meta.get(['/apis', '/apis/'], discovery(false));
+  for (const g of groups) {
+    if (!g.name) continue;
+    meta.get([`/apis/${g.name}`, `/apis/${g.name}/`], (ctx) => sendJson(ctx, { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g) }));
+  }
+  for (const m of opts.routeModules) {
+    const { group, version, prefix } = m.groupVersion;
+    meta.get([prefix, `${prefix}/`], (ctx) => sendJson(ctx, apiResourceList(group, version, opts.resources)));
+  }
+  meta.get('/openapi/v3', (ctx) => sendJson(ctx, JSON.parse(opts.openapi.index()) as unknown));
+  meta.get('/openapi/v3/*path', (ctx) => {
+    const raw = (ctx.params as Record<string, string | string[]>).path;
+    const doc = opts.openapi.document(Array.isArray(raw) ? raw.join('/') : raw);
+    if (!doc) throw newNotFoundPath();
+    const etag = `"${doc.hash}"`;
+    ctx.set('ETag', etag);
+    ctx.set('Vary', 'Accept');
+    if (ctx.query.hash === doc.hash) ctx.set('Cache-Control', 'public, immutable');
+    else ctx.set('Cache-Control', 'no-cache, private');
+    if (ctx.get('if-none-match') === etag) {
+      ctx.status = 304;
+      return;
+    }
+    ctx.type = 'application/json';
+    ctx.body = doc.body;
+  });
+  app.use(meta.routes());
+
+  // Each group-version has its own router; requests are dispatched by prefix so a request only
+  // matches against the routes of its own group-version.
+  const byPrefix = new Map<string, Koa.Middleware>();
+  for (const m of opts.routeModules) {
+    const router = m.routes(opts.endpoints);
+    const routes = router.routes();
+    byPrefix.set(m.groupVersion.prefix, async (ctx, next) =>
+      routes(ctx as never, async () => {
+        // The path names a resource but no route takes this method: 405, as kube-apiserver.
+        const matched = (ctx as { matched?: { methods: string[] }[] }).matched;
+        if (matched?.some((layer) => layer.methods.length > 0)) throw METHOD_NOT_ALLOWED;
+        return next();
+      }),
+    );
+  }
+  app.use(async (ctx, next) => {
+    const parts = ctx.path.split('/', 4);
+    const prefix = parts[1] === 'api' ? `/api/${parts[2] ?? ''}` : parts[1] === 'apis' ? `/apis/${parts[2] ?? ''}/${parts[3] ?? ''}` : '';
+    const handler = byPrefix.get(prefix);
+    if (handler) return handler(ctx, next);
+    return next();
+  });
+  app.use(() => {
+    throw newNotFoundPath();
+  });
+  return app;
+}
