@@ -90,7 +90,7 @@ export class APIServer {
 
     await bootstrap({ registry: this.registry, serviceIP, endpointIP: advertise, endpointPort: this.port });
     const host = isWildcard(o.bindAddress) ? '127.0.0.1' : o.bindAddress;
-    writeKubeconfig(this.kubeconfigPath, {
+    await writeKubeconfig(this.kubeconfigPath, {
       server: `https://${host.includes(':') ? `[${host}]` : host}:${this.port}`,
       caPem: this.pki.caCertPem,
       certPem: this.pki.adminCertPem,
