@@ -11,6 +11,8 @@ export interface RegistryOptions {
   resources: readonly ResourceDescriptor[];
   /** validators loads the generated validator module of a group-version. */
   validators: Readonly<Record<string, () => Readonly<Record<string, ValidateFunction>>>>;
+  /** defaulters loads the generated OpenAPI defaulter module of a group-version (none: no zero values filled). */
+  defaulters?: Readonly<Record<string, () => Readonly<Record<string, ValidateFunction>>>>;
   keyRoot?: string;
   now?: () => Date;
   bookmarkIntervalMs?: number;
@@ -29,13 +31,8 @@ export class Registry {
       if (r.version !== r.storageVersion) continue;
       const key = `${r.group}/${r.plural}`;
       if (this.stores.has(key)) continue;
-      let validate: ValidateFunction | undefined;
-      const validator = () => {
-        if (validate) return validate;
-        const fn = opts.validators[r.validatorModule]?.()[r.kind];
-        if (!fn) throw new Error(`no generated validator for ${r.kind} in ${r.validatorModule}`);
-        return (validate = fn);
-      };
+      const validator = lazyFunction(opts.validators, r, 'validator');
+      const defaulter = opts.defaulters ? lazyFunction(opts.defaulters, r, 'defaulter') : () => noDefaults;
       // The store's attrs function is needed by its cache; wire them through a late binding.
       let store: Store | undefined;
       const cache = new WatchCache({
@@ -44,7 +41,7 @@ export class Registry {
         attrs: (obj: KubeObject) => store!.attrs(obj),
         bookmarkIntervalMs: opts.bookmarkIntervalMs,
       });
-      store = new Store({ resource: r, strategy: strategyFor(r), cache, keyRoot, validator, now: opts.now });
+      store = new Store({ resource: r, strategy: strategyFor(r), cache, keyRoot, validator, defaulter, now: opts.now });
       this.stores.set(key, store);
     }
   }
@@ -65,4 +62,21 @@ export class Registry {
   stop(): void {
     for (const s of this.all()) s.cache.stop();
   }
+}
+
+const noDefaults = (() => true) as unknown as ValidateFunction;
+
+/** lazyFunction loads a kind's generated function from its group-version module on first use. */
+function lazyFunction(
+  modules: Readonly<Record<string, () => Readonly<Record<string, ValidateFunction>>>>,
+  r: ResourceDescriptor,
+  what: string,
+): () => ValidateFunction {
+  let fn: ValidateFunction | undefined;
+  return () => {
+    if (fn) return fn;
+    const found = modules[r.validatorModule]?.()[r.kind];
+    if (!found) throw new Error(`no generated ${what} for ${r.kind} in ${r.validatorModule}`);
+    return (fn = found);
+  };
 }

@@ -86,6 +86,8 @@ export interface StoreOptions {
   keyRoot: string;
   /** validator loads the generated schema validator of the storage version. */
   validator: () => ValidateFunction;
+  /** defaulter loads the generated OpenAPI defaulter of the storage version. */
+  defaulter: () => ValidateFunction;
   now?: () => Date;
 }
 
@@ -102,6 +104,7 @@ export class Store {
   readonly groupKind: GroupKind;
   private readonly root: string;
   private readonly validator: () => ValidateFunction;
+  private readonly defaulter: () => ValidateFunction;
   private readonly now: () => Date;
 
   constructor(opts: StoreOptions) {
@@ -110,6 +113,7 @@ export class Store {
     this.cache = opts.cache;
     this.root = `${opts.keyRoot}/${opts.resource.etcdPrefix}/`;
     this.validator = opts.validator;
+    this.defaulter = opts.defaulter;
     this.now = opts.now ?? (() => new Date());
     this.groupResource = { group: opts.resource.group, resource: opts.resource.plural };
     this.groupKind = { group: opts.resource.group, kind: opts.resource.kind };
@@ -198,21 +202,33 @@ export class Store {
     }
   }
 
-  /** beforeCreate is the fixed hook order for a new object (upstream rest.BeforeCreate). */
+  /**
+   * beforeCreate is the fixed hook order for a new object (upstream rest.BeforeCreate plus the
+   * decode-time steps): namespace → schema → defaults → prepareForCreate → validation → zero
+   * values → canonicalize. Schema validation comes before any default could hide a missing field.
+   */
   private beforeCreate(ctx: RequestContext, obj: KubeObject): void {
     this.ensureNamespace(ctx, obj);
     const s = this.strategy;
+    this.checkSchema(obj);
+    s.defaults?.(obj);
     if (s.statusField) obj[s.statusField] = {};
     if (s.tracksGeneration) obj.metadata.generation = 1;
     else delete obj.metadata.generation;
     s.prepareForCreate?.(obj);
-    const errs: FieldError[] = [
-      ...validateObjectMeta(obj.metadata, this.resource.namespaced, s.nameRule),
-      ...schemaErrors(this.validator(), obj),
-      ...(s.validate?.(obj) ?? []),
-    ];
+    const errs: FieldError[] = [...validateObjectMeta(obj.metadata, this.resource.namespaced, s.nameRule), ...(s.validate?.(obj) ?? [])];
     if (errs.length) throw newInvalid(this.groupKind, obj.metadata.name ?? '', errs);
+    // Upstream defaults again when it reads the stored object back; defaulting here once more
+    // gives what it returns (a Pending claim whose status prepareForCreate had cleared, say).
+    s.defaults?.(obj);
+    this.defaulter()(obj);
     s.canonicalize?.(obj);
+  }
+
+  /** checkSchema refuses an object that does not match the kind's OpenAPI schema. */
+  private checkSchema(obj: KubeObject): void {
+    const errs = schemaErrors(this.validator(), obj);
+    if (errs.length) throw newInvalid(this.groupKind, obj.metadata.name ?? '', errs);
   }
 
   private ensureNamespace(ctx: RequestContext, obj: KubeObject): void {
@@ -394,13 +410,15 @@ export class Store {
   private beforeUpdate(ctx: RequestContext, obj: KubeObject, old: KubeObject, subresource?: string): void {
     this.ensureNamespace(ctx, obj);
     const s = this.strategy;
+    this.checkSchema(obj);
+    s.defaults?.(obj);
     const meta = obj.metadata;
     meta.generation = old.metadata.generation;
     if (meta.generation === undefined) delete meta.generation;
     if (subresource === 'status' && s.statusField) {
       // A status write changes only the status; everything else stays as stored.
       const status = obj[s.statusField];
-      for (const k of Object.keys(obj)) if (k !== s.statusField) delete obj[k];
+      for (const k of Object.keys(obj)) delete obj[k];
       Object.assign(obj, structuredClone(old), { [s.statusField]: status });
       delete obj.metadata.resourceVersion;
     } else {
@@ -411,28 +429,30 @@ export class Store {
       s.prepareForUpdate?.(obj, old);
       if (s.tracksGeneration && !deepEqual(obj.spec, old.spec)) meta.generation = (old.metadata.generation ?? 0) + 1;
     }
-    if (!meta.uid) meta.uid = old.metadata.uid;
-    if (old.metadata.creationTimestamp) meta.creationTimestamp = old.metadata.creationTimestamp;
-    if (old.metadata.deletionTimestamp) meta.deletionTimestamp = old.metadata.deletionTimestamp;
-    if (old.metadata.deletionGracePeriodSeconds !== undefined && meta.deletionGracePeriodSeconds === undefined) {
-      meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+    const m = obj.metadata;
+    if (!m.uid) m.uid = old.metadata.uid;
+    if (old.metadata.creationTimestamp) m.creationTimestamp = old.metadata.creationTimestamp;
+    if (old.metadata.deletionTimestamp) m.deletionTimestamp = old.metadata.deletionTimestamp;
+    if (old.metadata.deletionGracePeriodSeconds !== undefined && m.deletionGracePeriodSeconds === undefined) {
+      m.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
     }
     if (old.metadata.deletionTimestamp) {
-      const added = (meta.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f));
+      const added = (m.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f));
       if (added.length) {
-        throw newInvalid(this.groupKind, meta.name ?? '', [
+        throw newInvalid(this.groupKind, m.name ?? '', [
           new FieldError('Forbidden', 'metadata.finalizers', undefined, `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`),
         ]);
       }
     }
     const errs: FieldError[] = [
-      ...validateObjectMeta(meta, this.resource.namespaced, s.nameRule),
-      ...validateObjectMetaUpdate(meta, old.metadata),
-      ...schemaErrors(this.validator(), obj),
+      ...validateObjectMeta(m, this.resource.namespaced, s.nameRule),
+      ...validateObjectMetaUpdate(m, old.metadata),
       ...(s.validate?.(obj) ?? []),
       ...(s.validateUpdate?.(obj, old) ?? []),
     ];
-    if (errs.length) throw newInvalid(this.groupKind, meta.name ?? '', errs);
+    if (errs.length) throw newInvalid(this.groupKind, m.name ?? '', errs);
+    s.defaults?.(obj);
+    this.defaulter()(obj);
     s.canonicalize?.(obj);
   }
 

@@ -3,17 +3,24 @@ import * as daemonsets from './apps/daemonsets';
 import * as deployments from './apps/deployments';
 import * as replicasets from './apps/replicasets';
 import * as statefulsets from './apps/statefulsets';
+import * as horizontalpodautoscalers from './autoscaling/horizontalpodautoscalers';
 import * as configmaps from './core/configmaps';
 import * as endpoints from './core/endpoints';
 import * as events from './core/events';
+import * as limitranges from './core/limitranges';
 import * as namespaces from './core/namespaces';
 import * as nodes from './core/nodes';
 import * as persistentvolumeclaims from './core/persistentvolumeclaims';
+import * as persistentvolumes from './core/persistentvolumes';
 import * as pods from './core/pods';
+import * as podtemplates from './core/podtemplates';
+import * as replicationcontrollers from './core/replicationcontrollers';
 import * as secrets from './core/secrets';
 import * as serviceaccounts from './core/serviceaccounts';
 import * as services from './core/services';
+import * as ingressclasses from './networking/ingressclasses';
 import * as ingresses from './networking/ingresses';
+import * as networkpolicies from './networking/networkpolicies';
 import * as clusterrolebindings from './rbac/clusterrolebindings';
 import * as clusterroles from './rbac/clusterroles';
 import * as rolebindings from './rbac/rolebindings';
@@ -35,6 +42,13 @@ const strategyModules: Readonly<Record<string, StrategyOverrides>> = {
   events: events.strategy,
   nodes: nodes.strategy,
   persistentvolumeclaims: persistentvolumeclaims.strategy,
+  persistentvolumes: persistentvolumes.strategy,
+  podtemplates: podtemplates.strategy,
+  replicationcontrollers: replicationcontrollers.strategy,
+  limitranges: limitranges.strategy,
+  'horizontalpodautoscalers.autoscaling': horizontalpodautoscalers.strategy,
+  'networkpolicies.networking.k8s.io': networkpolicies.strategy,
+  'ingressclasses.networking.k8s.io': ingressclasses.strategy,
   'deployments.apps': deployments.strategy,
   'replicasets.apps': replicasets.strategy,
   'statefulsets.apps': statefulsets.strategy,

@@ -21,6 +21,11 @@ export interface Strategy {
   allowCreateOnUpdate: boolean;
   /** allowUnconditionalUpdate lets PUT without resourceVersion overwrite. */
   allowUnconditionalUpdate: boolean;
+  /**
+   * defaults applies the kind's defaulting (upstream defaults.go) on every write, before
+   * prepareFor*. May mutate.
+   */
+  defaults?(obj: KubeObject): void;
   /** prepareForCreate clears fields a client may not set on create. May mutate. */
   prepareForCreate?(obj: KubeObject): void;
   /** prepareForUpdate carries over fields a client may not change. May mutate obj, not old. */

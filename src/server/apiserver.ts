@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { resources } from '../../generated/resources';
 import { groupVersions } from '../../generated/routes';
+import { defaulterModules } from '../../generated/defaulters';
 import { validatorModules } from '../../generated/validators';
 import { writeKubeconfig } from '../auth/kubeconfig';
 import { ensurePki, type Pki } from '../auth/pki';
@@ -61,7 +62,7 @@ export class APIServer {
     const ips = [...new Set([advertise, serviceIP, ...(isWildcard(o.bindAddress) ? [] : [o.bindAddress])])];
     this.pki = await ensurePki({ dataDir: o.dataDir, hosts: [os.hostname()], ips });
     this.storage = new SqliteStorage({ file: path.join(o.dataDir, 'kapi.db'), durable: o.durable !== false });
-    this.registry = new Registry({ storage: this.storage, resources, validators: validatorModules, bookmarkIntervalMs: o.bookmarkIntervalMs });
+    this.registry = new Registry({ storage: this.storage, resources, validators: validatorModules, defaulters: defaulterModules, bookmarkIntervalMs: o.bookmarkIntervalMs });
     await this.registry.start();
 
     const endpoints = createEndpointFactory({ stores: this.registry });

@@ -6,6 +6,8 @@
 
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
+import { defaultPodTemplate } from '../core/podspec';
+import { isPlainObject, type KubeObject } from '../../meta/object';
 import {
   ageOf,
   formatLabelSelector,
@@ -40,5 +42,26 @@ export const printer: TablePrinter = (ds, now) => {
   ];
 };
 
+
+/** DEFAULT_REVISION_HISTORY_LIMIT is how many ControllerRevisions a DaemonSet keeps by default. */
+const DEFAULT_REVISION_HISTORY_LIMIT = 10;
+
+/** defaults applies upstream's apps/v1 SetDefaults_DaemonSet and its pod template defaults. */
+function defaults(ds: KubeObject): void {
+  if (!isPlainObject(ds.spec)) return;
+  const spec = ds.spec;
+  const us = isPlainObject(spec.updateStrategy) ? spec.updateStrategy : {};
+  us.type ??= 'RollingUpdate';
+  if (us.type === 'RollingUpdate') {
+    const ru = isPlainObject(us.rollingUpdate) ? us.rollingUpdate : {};
+    ru.maxUnavailable ??= 1;
+    ru.maxSurge ??= 0;
+    us.rollingUpdate = ru;
+  }
+  spec.updateStrategy = us;
+  spec.revisionHistoryLimit ??= DEFAULT_REVISION_HISTORY_LIMIT;
+  defaultPodTemplate(spec.template);
+}
+
 /** strategy is what daemonsets does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer };
+export const strategy: StrategyOverrides = { printer, defaults };

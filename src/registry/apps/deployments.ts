@@ -6,6 +6,8 @@
 
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
+import { defaultPodTemplate } from '../core/podspec';
+import { isPlainObject, type KubeObject } from '../../meta/object';
 import { ageOf, labelSelectorString, layoutContainerCells, nameOf, readArray, readField, readInt } from '../printing';
 
 /**
@@ -30,5 +32,30 @@ export const printer: TablePrinter = (deployment, now) => {
   ];
 };
 
+
+/** DEFAULT_REVISION_HISTORY_LIMIT is how many old ReplicaSets a Deployment keeps by default. */
+const DEFAULT_REVISION_HISTORY_LIMIT = 10;
+/** DEFAULT_PROGRESS_DEADLINE_S is how long a rollout may stall before it is reported failed. */
+const DEFAULT_PROGRESS_DEADLINE_S = 600;
+
+/** defaults applies upstream's apps/v1 SetDefaults_Deployment and its pod template defaults. */
+function defaults(d: KubeObject): void {
+  if (!isPlainObject(d.spec)) return;
+  const spec = d.spec;
+  spec.replicas ??= 1;
+  const strategy = isPlainObject(spec.strategy) ? spec.strategy : {};
+  strategy.type ??= 'RollingUpdate';
+  if (strategy.type === 'RollingUpdate') {
+    const ru = isPlainObject(strategy.rollingUpdate) ? strategy.rollingUpdate : {};
+    ru.maxUnavailable ??= '25%';
+    ru.maxSurge ??= '25%';
+    strategy.rollingUpdate = ru;
+  }
+  spec.strategy = strategy;
+  spec.revisionHistoryLimit ??= DEFAULT_REVISION_HISTORY_LIMIT;
+  spec.progressDeadlineSeconds ??= DEFAULT_PROGRESS_DEADLINE_S;
+  defaultPodTemplate(spec.template);
+}
+
 /** strategy is what deployments does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer };
+export const strategy: StrategyOverrides = { printer, defaults };

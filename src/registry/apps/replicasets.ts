@@ -6,6 +6,8 @@
 
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
+import { defaultPodTemplate } from '../core/podspec';
+import { isPlainObject, type KubeObject } from '../../meta/object';
 import { ageOf, formatLabelSelector, layoutContainerCells, nameOf, readArray, readField, readInt } from '../printing';
 
 /**
@@ -26,5 +28,13 @@ export const printer: TablePrinter = (rs, now) => {
   ];
 };
 
+
+/** defaults applies upstream's apps/v1 SetDefaults_ReplicaSet and its pod template defaults. */
+function defaults(rs: KubeObject): void {
+  if (!isPlainObject(rs.spec)) return;
+  rs.spec.replicas ??= 1;
+  defaultPodTemplate(rs.spec.template);
+}
+
 /** strategy is what replicasets does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer };
+export const strategy: StrategyOverrides = { printer, defaults };

@@ -6,6 +6,8 @@
 
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
+import { defaultPodTemplate } from '../core/podspec';
+import { isPlainObject, type KubeObject } from '../../meta/object';
 import { ageOf, layoutContainerCells, nameOf, readArray, readInt } from '../printing';
 
 /** printer returns a stateful set's cells: NAME, READY ("ready/desired"), AGE, and the wide CONTAINERS and IMAGES. */
@@ -20,5 +22,31 @@ export const printer: TablePrinter = (sts, now) => {
   ];
 };
 
+
+/** DEFAULT_REVISION_HISTORY_LIMIT is how many ControllerRevisions a StatefulSet keeps by default. */
+const DEFAULT_REVISION_HISTORY_LIMIT = 10;
+
+/** defaults applies upstream's apps/v1 SetDefaults_StatefulSet and its pod template defaults. */
+function defaults(sts: KubeObject): void {
+  if (!isPlainObject(sts.spec)) return;
+  const spec = sts.spec;
+  spec.podManagementPolicy ??= 'OrderedReady';
+  const us = isPlainObject(spec.updateStrategy) ? spec.updateStrategy : {};
+  us.type ??= 'RollingUpdate';
+  if (us.type === 'RollingUpdate') {
+    const ru = isPlainObject(us.rollingUpdate) ? us.rollingUpdate : {};
+    ru.partition ??= 0;
+    us.rollingUpdate = ru;
+  }
+  spec.updateStrategy = us;
+  const retention = isPlainObject(spec.persistentVolumeClaimRetentionPolicy) ? spec.persistentVolumeClaimRetentionPolicy : {};
+  retention.whenDeleted ??= 'Retain';
+  retention.whenScaled ??= 'Retain';
+  spec.persistentVolumeClaimRetentionPolicy = retention;
+  spec.replicas ??= 1;
+  spec.revisionHistoryLimit ??= DEFAULT_REVISION_HISTORY_LIMIT;
+  defaultPodTemplate(spec.template);
+}
+
 /** strategy is what statefulsets does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer };
+export const strategy: StrategyOverrides = { printer, defaults };

@@ -4,9 +4,9 @@
  * (k8s.io/kubernetes pkg/printers/internalversion). Columns: schemas/overlay/printers.yaml.
  */
 
-import type { KubeObject } from '../../meta/object';
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
+import { isPlainObject, type KubeObject } from '../../meta/object';
 import { NONE, ageOf, joinHostPort, listWithMore, nameOf, readArray, readInt, readString } from '../printing';
 
 /** MAX_ENDPOINTS_SHOWN is how many addresses the ENDPOINTS cell lists before "+ N more...". */
@@ -46,5 +46,14 @@ function formatEndpoints(endpoints: KubeObject): string {
 /** printer returns an Endpoints object's cells: NAME, ENDPOINTS and AGE. */
 export const printer: TablePrinter = (endpoints, now) => [nameOf(endpoints), formatEndpoints(endpoints), ageOf(endpoints, now)];
 
+
+/** defaults gives endpoint ports the TCP protocol, as upstream. */
+function defaults(ep: KubeObject): void {
+  for (const subset of Array.isArray(ep.subsets) ? ep.subsets : []) {
+    if (!isPlainObject(subset)) continue;
+    for (const port of Array.isArray(subset.ports) ? subset.ports : []) if (isPlainObject(port)) port.protocol ??= 'TCP';
+  }
+}
+
 /** strategy is what endpoints does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer, allowCreateOnUpdate: true };
+export const strategy: StrategyOverrides = { printer, allowCreateOnUpdate: true, defaults };

@@ -26,5 +26,14 @@ function prepareForCreate(ns: KubeObject): void {
   ns.spec = spec;
 }
 
+/** METADATA_NAME_LABEL carries a namespace's own name, so label selectors can pick namespaces by name. */
+const METADATA_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** defaults labels a namespace with its name and makes its phase Active, as upstream. */
+function defaults(ns: KubeObject): void {
+  if (ns.metadata.name) ns.metadata.labels = { ...(ns.metadata.labels ?? {}), [METADATA_NAME_LABEL]: ns.metadata.name };
+  if (ns.status && typeof ns.status === 'object') (ns.status as { phase?: string }).phase ??= 'Active';
+}
+
 /** strategy is what namespaces does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer, nameRule: 'label', tracksGeneration: false, prepareForCreate };
+export const strategy: StrategyOverrides = { printer, nameRule: 'label', tracksGeneration: false, defaults, prepareForCreate };

@@ -4,9 +4,9 @@
  * (k8s.io/kubernetes pkg/printers/internalversion). Columns: schemas/overlay/printers.yaml.
  */
 
-import type { KubeObject } from '../../meta/object';
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
+import { isPlainObject, type KubeObject } from '../../meta/object';
 import { NONE, ageOf, nameOf, readArray, readBool, readString, readStringMap, sortedUnique } from '../printing';
 
 /** NODE_ROLE_LABEL_PREFIX marks a role by label key: node-role.kubernetes.io/<role>. */
@@ -75,5 +75,12 @@ export const printer: TablePrinter = (node, now) => {
   ];
 };
 
+
+/** defaults copies capacity into allocatable when a node reports only capacity, as upstream. */
+function defaults(node: KubeObject): void {
+  const status = isPlainObject(node.status) ? node.status : undefined;
+  if (status && status.allocatable === undefined && isPlainObject(status.capacity)) status.allocatable = { ...status.capacity };
+}
+
 /** strategy is what nodes does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer, tracksGeneration: false };
+export const strategy: StrategyOverrides = { printer, tracksGeneration: false, defaults };

@@ -5,9 +5,9 @@
  * Columns: schemas/overlay/printers.yaml.
  */
 
-import type { KubeObject } from '../../meta/object';
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
+import { isPlainObject, type KubeObject } from '../../meta/object';
 import { ageOf, formatQuantity, nameOf, readArray, readField, readOptionalString, readString } from '../printing';
 
 /** BETA_STORAGE_CLASS_ANNOTATION names the class of claims written before spec.storageClassName; it wins. */
@@ -63,5 +63,12 @@ export const printer: TablePrinter = (claim, now) => {
   ];
 };
 
+
+/** defaults applies upstream's claim defaults: Filesystem volumes, a Pending phase. */
+function defaults(claim: KubeObject): void {
+  if (isPlainObject(claim.spec)) claim.spec.volumeMode ??= 'Filesystem';
+  if (isPlainObject(claim.status)) claim.status.phase ??= 'Pending';
+}
+
 /** strategy is what persistentvolumeclaims does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer, tracksGeneration: false };
+export const strategy: StrategyOverrides = { printer, tracksGeneration: false, defaults };

@@ -4,9 +4,11 @@
  * (k8s.io/kubernetes pkg/printers/internalversion). Columns: schemas/overlay/printers.yaml.
  */
 
-import type { KubeObject } from '../../meta/object';
+import { isPlainObject, type KubeObject } from '../../meta/object';
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
+import { qosClass } from './qos';
+import { defaultPodOnly, defaultPodSpec } from './podspec';
 import {
   NONE,
   ageOf,
@@ -211,5 +213,18 @@ export const printer: TablePrinter = (pod, now) => {
   ];
 };
 
+
+/** defaults applies upstream's Pod defaults: the PodSpec's, then those only pods get. */
+function defaults(pod: KubeObject): void {
+  if (!isPlainObject(pod.spec)) return;
+  defaultPodSpec(pod.spec);
+  defaultPodOnly(pod.spec);
+}
+
+/** prepareForCreate starts every pod Pending with its QoS class, as upstream's strategy does. */
+function prepareForCreate(pod: KubeObject): void {
+  pod.status = { phase: 'Pending', qosClass: qosClass(isPlainObject(pod.spec) ? pod.spec : {}) };
+}
+
 /** strategy is what pods does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer, returnDeletedObject: true };
+export const strategy: StrategyOverrides = { printer, returnDeletedObject: true, defaults, prepareForCreate };

@@ -26,5 +26,11 @@ export const printer: TablePrinter = (secret, now) => [
   ageOf(secret, now),
 ];
 
+
+/** defaults gives a secret without a type the Opaque type, as upstream. */
+function defaults(secret: KubeObject): void {
+  secret.type ??= 'Opaque';
+}
+
 /** strategy is what secrets does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer };
+export const strategy: StrategyOverrides = { printer, defaults };

@@ -4,9 +4,9 @@
  * (k8s.io/kubernetes pkg/printers/internalversion). Columns: schemas/overlay/printers.yaml.
  */
 
-import type { KubeObject } from '../../meta/object';
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
+import { isPlainObject, type KubeObject } from '../../meta/object';
 import {
   NONE,
   ageOf,
@@ -76,5 +76,39 @@ export const printer: TablePrinter = (svc, now) => {
   ];
 };
 
+
+/** DEFAULT_CLIENT_IP_AFFINITY_S is upstream's DefaultClientIPServiceAffinitySeconds (3 hours). */
+const DEFAULT_CLIENT_IP_AFFINITY_S = 10800;
+
+/** defaults applies upstream's SetDefaults_Service. */
+function defaults(svc: KubeObject): void {
+  if (!isPlainObject(svc.spec)) return;
+  const spec = svc.spec;
+  spec.sessionAffinity ??= 'None';
+  if (spec.sessionAffinity === 'None') delete spec.sessionAffinityConfig;
+  if (spec.sessionAffinity === 'ClientIP') {
+    const cfg = isPlainObject(spec.sessionAffinityConfig) ? spec.sessionAffinityConfig : {};
+    const clientIP = isPlainObject(cfg.clientIP) ? cfg.clientIP : {};
+    clientIP.timeoutSeconds ??= DEFAULT_CLIENT_IP_AFFINITY_S;
+    cfg.clientIP = clientIP;
+    spec.sessionAffinityConfig = cfg;
+  }
+  spec.type ??= 'ClusterIP';
+  for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
+    if (!isPlainObject(p)) continue;
+    p.protocol ??= 'TCP';
+    if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
+  }
+  const external = spec.type === 'NodePort' || spec.type === 'LoadBalancer' || (Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0);
+  if (external && !spec.externalTrafficPolicy) spec.externalTrafficPolicy = 'Cluster';
+  if (spec.internalTrafficPolicy === undefined && ['ClusterIP', 'NodePort', 'LoadBalancer'].includes(String(spec.type))) spec.internalTrafficPolicy = 'Cluster';
+  if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+}
+
+/** prepareForCreate gives a new service the empty load-balancer status upstream's serializes. */
+function prepareForCreate(svc: KubeObject): void {
+  svc.status = { loadBalancer: {} };
+}
+
 /** strategy is what services does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer, nameRule: 'label', tracksGeneration: false };
+export const strategy: StrategyOverrides = { printer, nameRule: 'label', tracksGeneration: false, defaults, prepareForCreate };

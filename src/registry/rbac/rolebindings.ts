@@ -3,6 +3,7 @@
  * upstream's bootstrap names contain colons (system:node, system:aggregate-to-admin).
  */
 import type { StrategyOverrides } from '../strategy';
+import { defaultBinding } from './subjects';
 
 /** strategy is what rolebindings does differently from the default strategy. */
-export const strategy: StrategyOverrides = { nameRule: 'path-segment' };
+export const strategy: StrategyOverrides = { nameRule: 'path-segment', defaults: defaultBinding };
