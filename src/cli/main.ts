@@ -13,6 +13,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'advertise-address', type: 'string', help: 'The IP address on which to advertise the apiserver to members of the cluster.' },
   { name: 'data-dir', type: 'string', default: './.kapi', help: 'Directory for the database, certificates and admin.kubeconfig.' },
   { name: 'service-cluster-ip-range', type: 'string', default: '10.0.0.0/24', help: 'A CIDR notation IP range from which to assign service cluster IPs.' },
+  { name: 'service-node-port-range', type: 'string', default: '30000-32767', help: 'A port range to reserve for services with NodePort visibility.' },
   { name: 'help', type: 'bool', help: 'Show this help.' },
 ];
 
@@ -34,6 +35,7 @@ async function serve(argv: string[]): Promise<void> {
     bindAddress: flags['bind-address'],
     advertiseAddress: flags['advertise-address'] || undefined,
     serviceClusterIPRange: flags['service-cluster-ip-range'],
+    serviceNodePortRange: flags['service-node-port-range'],
     log,
   });
   await server.start();

@@ -4,7 +4,12 @@ import type { ResourceDescriptor } from '../resources/descriptor';
 import type { Storage } from '../storage/interface';
 import { WatchCache } from '../watch/cache';
 import { Store } from './store';
-import { strategyFor } from './strategies';
+import { strategyFor, type StrategyDeps } from './strategies';
+
+/** DEFAULT_SERVICE_CIDR is kube-apiserver's default --service-cluster-ip-range. */
+export const DEFAULT_SERVICE_CIDR = '10.0.0.0/24';
+/** DEFAULT_NODE_PORT_RANGE is kube-apiserver's default --service-node-port-range. */
+export const DEFAULT_NODE_PORT_RANGE = '30000-32767';
 
 export interface RegistryOptions {
   storage: Storage;
@@ -14,6 +19,10 @@ export interface RegistryOptions {
   /** defaulters loads the generated OpenAPI defaulter module of a group-version (none: no zero values filled). */
   defaulters?: Readonly<Record<string, () => Readonly<Record<string, ValidateFunction>>>>;
   keyRoot?: string;
+  /** serviceClusterIPRange is --service-cluster-ip-range (default 10.0.0.0/24). */
+  serviceClusterIPRange?: string;
+  /** serviceNodePortRange is --service-node-port-range (default 30000-32767). */
+  serviceNodePortRange?: string;
   now?: () => Date;
   bookmarkIntervalMs?: number;
 }
@@ -27,6 +36,13 @@ export class Registry {
 
   constructor(opts: RegistryOptions) {
     const keyRoot = opts.keyRoot ?? '/registry';
+    const deps: StrategyDeps = {
+      storeFor: (group, plural) => this.storeFor(group, plural),
+      storage: opts.storage,
+      keyRoot,
+      serviceClusterIPRange: opts.serviceClusterIPRange ?? DEFAULT_SERVICE_CIDR,
+      serviceNodePortRange: opts.serviceNodePortRange ?? DEFAULT_NODE_PORT_RANGE,
+    };
     for (const r of opts.resources) {
       if (r.version !== r.storageVersion) continue;
       const key = `${r.group}/${r.plural}`;
@@ -41,7 +57,7 @@ export class Registry {
         attrs: (obj: KubeObject) => store!.attrs(obj),
         bookmarkIntervalMs: opts.bookmarkIntervalMs,
       });
-      store = new Store({ resource: r, strategy: strategyFor(r), cache, keyRoot, validator, defaulter, now: opts.now });
+      store = new Store({ resource: r, strategy: strategyFor(r, deps), cache, keyRoot, validator, defaulter, now: opts.now });
       this.stores.set(key, store);
     }
   }

@@ -27,7 +27,7 @@ import { decodeContinue, encodeContinue } from './continue';
 import { interpretCreateError, interpretDeleteError, interpretGetError, interpretListError, interpretUpdateError, tooLargeResourceVersion } from './errors';
 import { fillSystemFields, generateName, rfc3339, validateObjectMeta, validateObjectMetaUpdate } from './meta';
 import { schemaErrors } from './schema';
-import type { Strategy } from './strategy';
+import type { Finish, Strategy } from './strategy';
 import { deepEqual } from './equal';
 
 /** MAX_GENERATE_NAME_ATTEMPTS matches upstream: a generated name that collides is drawn again. */
@@ -186,20 +186,32 @@ export class Store {
     this.beforeCreate(ctx, obj);
     const name = obj.metadata.name!;
     const key = this.key(obj.metadata.namespace ?? '', name);
+    if (this.cache.get(key)) throw this.alreadyExists(key, name);
+    const finish = (await this.strategy.beginCreate?.(ctx, obj)) ?? noFinish;
     if (ctx.dryRun) {
-      if (this.cache.get(key)) throw newAlreadyExists(this.groupResource, name);
+      await finish(false);
       return { key, value: JSON.stringify(obj), rev: 0 };
     }
     try {
-      return await this.cache.create(key, obj);
+      const kv = await this.cache.create(key, obj);
+      await finish(true);
+      return kv;
     } catch (e) {
+      await finish(false);
       const err = interpretCreateError(e, this.groupResource, name);
-      const existing = this.cache.get(key);
-      if (err instanceof StatusError && err.reason === 'AlreadyExists' && existing && decode(existing.value).metadata.deletionTimestamp) {
-        throw new StatusError(err.code, err.reason, `object is being deleted: ${err.message}`, err.details);
-      }
+      if (err instanceof StatusError && err.reason === 'AlreadyExists') throw this.alreadyExists(key, name);
       throw err;
     }
+  }
+
+  /** alreadyExists says so, and says when the existing object is only waiting to be deleted. */
+  private alreadyExists(key: string, name: string): StatusError {
+    const err = newAlreadyExists(this.groupResource, name);
+    const existing = this.cache.get(key);
+    if (existing && decode(existing.value).metadata.deletionTimestamp) {
+      return new StatusError(err.code, err.reason, `object is being deleted: ${err.message}`, err.details);
+    }
+    return err;
   }
 
   /**
@@ -359,8 +371,12 @@ export class Store {
     if (!existing) return this.createOnUpdate(ctx, name, updated);
     let created = false;
     let kv: KeyValue;
+    let finish: Finish = noFinish;
     try {
       kv = await this.cache.guaranteedUpdate(key, async (current) => {
+        // A retry after a conflict starts over: undo what the previous attempt reserved.
+        await finish(false);
+        finish = noFinish;
         const old = decode(current.value);
         const obj = await updated(structuredClone(old));
         this.checkIdentity(ctx, name, obj);
@@ -379,13 +395,16 @@ export class Store {
         delete obj.metadata.resourceVersion;
         const oldComparable = { ...old, metadata: { ...old.metadata, resourceVersion: undefined } };
         if (deepEqual(obj, oldComparable)) return undefined;
+        finish = (await this.strategy.beginUpdate?.(ctx, obj, old)) ?? noFinish;
         if (ctx.dryRun) throw new DryRunResult(obj);
         return obj;
       });
     } catch (e) {
+      await finish(false);
       if (e instanceof DryRunResult) return { kv: { key, value: JSON.stringify(e.obj), rev: 0 }, created };
       throw interpretUpdateError(e, this.groupResource, name);
     }
+    await finish(true);
     return { kv: await this.finishIfDeleted(ctx, kv, name), created };
   }
 
@@ -461,7 +480,9 @@ export class Store {
     const obj = decode(kv.value);
     if (!obj.metadata.deletionTimestamp || (obj.metadata.finalizers ?? []).length > 0) return kv;
     try {
-      return await this.cache.delete(kv.key, { cachedExisting: kv });
+      const deleted = await this.cache.delete(kv.key, { cachedExisting: kv });
+      await this.strategy.afterDelete?.(ctx, obj);
+      return deleted;
     } catch (e) {
       if (isStorageError(e, 'KeyNotFound')) return kv;
       throw interpretDeleteError(e, this.groupResource, name);
@@ -510,6 +531,7 @@ export class Store {
     if (ctx.dryRun) return { kv: existing, deleted: true };
     try {
       const kv = await this.cache.delete(key, { cachedExisting: existing, validate: (cur) => void checkPreconditions(cur) });
+      await this.strategy.afterDelete?.(ctx, decode(kv.value));
       return { kv, deleted: true };
     } catch (e) {
       throw interpretDeleteError(e, this.groupResource, name);
@@ -533,6 +555,8 @@ export class Store {
     return { items: deleted, revision: this.cache.currentRevision };
   }
 }
+
+const noFinish: Finish = async () => {};
 
 /** DryRunResult carries a dry-run update's result out of guaranteedUpdate without writing. */
 class DryRunResult {

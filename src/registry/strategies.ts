@@ -25,6 +25,10 @@ import * as clusterrolebindings from './rbac/clusterrolebindings';
 import * as clusterroles from './rbac/clusterroles';
 import * as rolebindings from './rbac/rolebindings';
 import * as roles from './rbac/roles';
+import type { Storage } from '../storage/interface';
+import { IPv4Range, PortRange } from './core/allocator';
+import { ServiceAllocator, type IPAddressStore } from './core/serviceallocation';
+import type { Store } from './store';
 import type { Strategy, StrategyOverrides } from './strategy';
 
 /**
@@ -60,12 +64,55 @@ const strategyModules: Readonly<Record<string, StrategyOverrides>> = {
   'clusterrolebindings.rbac.authorization.k8s.io': clusterrolebindings.strategy,
 };
 
+/** StrategyDeps is what strategies with side effects (service allocation) may reach. */
+export interface StrategyDeps {
+  storeFor(group: string, plural: string): Store | undefined;
+  storage: Storage;
+  keyRoot: string;
+  serviceClusterIPRange: string;
+  serviceNodePortRange: string;
+}
+
+/** wiredOverrides adds the hooks that need the registry around them. */
+function wiredOverrides(gr: string, deps: StrategyDeps): StrategyOverrides {
+  if (gr !== 'services') return {};
+  const allocator = new ServiceAllocator({
+    ipRange: new IPv4Range(deps.serviceClusterIPRange),
+    nodePortRange: PortRange.parse(deps.serviceNodePortRange),
+    ipAddresses: () => ipAddressStore(deps),
+    storage: deps.storage,
+    keyRoot: deps.keyRoot,
+  });
+  return {
+    beginCreate: (ctx, obj) => allocator.beginCreate(ctx, obj),
+    beginUpdate: (ctx, obj, old) => allocator.beginUpdate(ctx, obj, old),
+    afterDelete: (ctx, obj) => allocator.afterDelete(ctx, obj),
+  };
+}
+
+function ipAddressStore(deps: StrategyDeps): IPAddressStore {
+  const store = deps.storeFor('networking.k8s.io', 'ipaddresses');
+  if (!store) throw new Error('service allocation needs the networking.k8s.io ipaddresses resource');
+  const current = (name: string) => store.cache.get(store.key('', name));
+  return {
+    create: (ctx, obj) => store.create(ctx, obj),
+    delete: (ctx, name) => store.delete(ctx, name),
+    exists: (name) => current(name) !== undefined,
+    parentOf: (name) => {
+      const kv = current(name);
+      if (!kv) return undefined;
+      const ref = (JSON.parse(kv.value) as { spec?: { parentRef?: { namespace?: string; name?: string } } }).spec?.parentRef;
+      return `${ref?.namespace ?? ''}/${ref?.name ?? ''}`;
+    },
+  };
+}
+
 /**
  * strategyFor is the default strategy derived from the resource table, with the resource's own
  * overrides on top. Kinds with a status subresource keep status out of main-resource writes and
  * track generation; everything may be updated without a resourceVersion, as most upstream kinds.
  */
-export function strategyFor(r: ResourceDescriptor): Strategy {
+export function strategyFor(r: ResourceDescriptor, deps: StrategyDeps): Strategy {
   const hasStatus = r.subresources.some((s) => s.name === 'status');
   const base: Strategy = {
     nameRule: 'subdomain',
@@ -74,5 +121,6 @@ export function strategyFor(r: ResourceDescriptor): Strategy {
     allowCreateOnUpdate: false,
     allowUnconditionalUpdate: true,
   };
-  return { ...base, ...(strategyModules[r.group ? `${r.plural}.${r.group}` : r.plural] ?? {}) };
+  const gr = r.group ? `${r.plural}.${r.group}` : r.plural;
+  return { ...base, ...(strategyModules[gr] ?? {}), ...wiredOverrides(gr, deps) };
 }

@@ -1,6 +1,10 @@
 import type { FieldError } from '../apierrors';
 import type { KubeObject } from '../meta/object';
+import type { RequestContext } from './context';
 import type { TablePrinter } from './printer';
+
+/** Finish completes a write a begin* hook prepared for: ok tells whether the write happened. */
+export type Finish = (ok: boolean) => Promise<void>;
 
 /** NameRule is how a kind's names are validated (upstream's ValidateNameFunc choices). */
 export type NameRule = 'subdomain' | 'label' | 'path-segment';
@@ -40,6 +44,16 @@ export interface Strategy {
   canonicalize?(obj: KubeObject): void;
   /** returnDeletedObject answers DELETE with the object instead of a Status (pods, service accounts). */
   returnDeletedObject?: boolean;
+  /**
+   * beginCreate reserves what a new, validated object needs outside itself (a ClusterIP, node
+   * ports) and may fill it in; the Store calls the returned Finish after the write. Under dry
+   * run it checks without reserving. May mutate.
+   */
+  beginCreate?(ctx: RequestContext, obj: KubeObject): Promise<Finish>;
+  /** beginUpdate is beginCreate for a changed object; Finish(true) releases what old no longer needs. */
+  beginUpdate?(ctx: RequestContext, obj: KubeObject, old: KubeObject): Promise<Finish>;
+  /** afterDelete releases what a deleted object held. */
+  afterDelete?(ctx: RequestContext, obj: KubeObject): Promise<void>;
   /** printer computes Table rows when some columns are not plain JSONPaths. */
   printer?: TablePrinter;
 }

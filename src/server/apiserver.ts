@@ -30,6 +30,7 @@ export interface ServerOptions {
   bindAddress: string;
   advertiseAddress?: string;
   serviceClusterIPRange: string;
+  serviceNodePortRange?: string;
   log: Logger;
   /** durable writes survive power loss (synchronous=FULL); on by default. */
   durable?: boolean;
@@ -62,7 +63,7 @@ export class APIServer {
     const ips = [...new Set([advertise, serviceIP, ...(isWildcard(o.bindAddress) ? [] : [o.bindAddress])])];
     this.pki = await ensurePki({ dataDir: o.dataDir, hosts: [os.hostname()], ips });
     this.storage = new SqliteStorage({ file: path.join(o.dataDir, 'kapi.db'), durable: o.durable !== false });
-    this.registry = new Registry({ storage: this.storage, resources, validators: validatorModules, defaulters: defaulterModules, bookmarkIntervalMs: o.bookmarkIntervalMs });
+    this.registry = new Registry({ storage: this.storage, resources, validators: validatorModules, defaulters: defaulterModules, bookmarkIntervalMs: o.bookmarkIntervalMs, serviceClusterIPRange: o.serviceClusterIPRange, serviceNodePortRange: o.serviceNodePortRange });
     await this.registry.start();
 
     const endpoints = createEndpointFactory({ stores: this.registry });
