@@ -1,4 +1,5 @@
 import type { ValidateFunction } from 'ajv';
+import { noAdmission, type Admission } from '../admission/interface';
 import type { KubeObject } from '../meta/object';
 import type { ResourceDescriptor } from '../resources/descriptor';
 import type { Storage } from '../storage/interface';
@@ -25,6 +26,8 @@ export interface RegistryOptions {
   serviceNodePortRange?: string;
   now?: () => Date;
   bookmarkIntervalMs?: number;
+  /** admission builds the admission chain once the stores exist (plugins read them). */
+  admission?: (registry: Registry) => Admission;
 }
 
 /**
@@ -33,6 +36,7 @@ export interface RegistryOptions {
  */
 export class Registry {
   private readonly stores = new Map<string, Store>();
+  private admissionChain: Admission = noAdmission;
 
   constructor(opts: RegistryOptions) {
     const keyRoot = opts.keyRoot ?? '/registry';
@@ -57,9 +61,17 @@ export class Registry {
         attrs: (obj: KubeObject) => store!.attrs(obj),
         bookmarkIntervalMs: opts.bookmarkIntervalMs,
       });
-      store = new Store({ resource: r, strategy: strategyFor(r, deps), cache, keyRoot, validator, defaulter, now: opts.now });
+      // Stores reach the chain through the registry: plugins need the stores, so it comes last.
+      const admission: Admission = { admit: (a) => this.admissionChain.admit(a), validate: (a) => this.admissionChain.validate(a) };
+      store = new Store({ resource: r, strategy: strategyFor(r, deps), cache, keyRoot, validator, defaulter, admission, now: opts.now });
       this.stores.set(key, store);
     }
+    if (opts.admission) this.admissionChain = opts.admission(this);
+  }
+
+  /** setAdmission installs the admission chain (after construction: plugins read the stores). */
+  setAdmission(admission: Admission): void {
+    this.admissionChain = admission;
   }
 
   storeFor(group: string, plural: string): Store | undefined {

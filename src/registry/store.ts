@@ -12,6 +12,7 @@ import {
   newNotFound,
   newResourceExpired,
 } from '../apierrors';
+import { noAdmission, type Admission, type Attributes, type Operation } from '../admission/interface';
 import type { KubeObject } from '../meta/object';
 import type { ResourceDescriptor } from '../resources/descriptor';
 import { checkFieldSelector, parseFieldSelector } from '../selectors/fields';
@@ -88,6 +89,8 @@ export interface StoreOptions {
   validator: () => ValidateFunction;
   /** defaulter loads the generated OpenAPI defaulter of the storage version. */
   defaulter: () => ValidateFunction;
+  /** admission is the plugin chain writes pass through. */
+  admission?: Admission;
   now?: () => Date;
 }
 
@@ -105,6 +108,7 @@ export class Store {
   private readonly root: string;
   private readonly validator: () => ValidateFunction;
   private readonly defaulter: () => ValidateFunction;
+  private readonly admission: Admission;
   private readonly now: () => Date;
 
   constructor(opts: StoreOptions) {
@@ -114,6 +118,7 @@ export class Store {
     this.root = `${opts.keyRoot}/${opts.resource.etcdPrefix}/`;
     this.validator = opts.validator;
     this.defaulter = opts.defaulter;
+    this.admission = opts.admission ?? noAdmission;
     this.now = opts.now ?? (() => new Date());
     this.groupResource = { group: opts.resource.group, resource: opts.resource.plural };
     this.groupKind = { group: opts.resource.group, kind: opts.resource.kind };
@@ -183,7 +188,7 @@ export class Store {
       throw new StatusError(500, 'InternalError', 'resourceVersion should not be set on objects to be created');
     }
     fillSystemFields(obj.metadata, this.now());
-    this.beforeCreate(ctx, obj);
+    await this.beforeCreate(ctx, obj);
     const name = obj.metadata.name!;
     const key = this.key(obj.metadata.namespace ?? '', name);
     if (this.cache.get(key)) throw this.alreadyExists(key, name);
@@ -219,11 +224,12 @@ export class Store {
    * decode-time steps): namespace → schema → defaults → prepareForCreate → validation → zero
    * values → canonicalize. Schema validation comes before any default could hide a missing field.
    */
-  private beforeCreate(ctx: RequestContext, obj: KubeObject): void {
+  private async beforeCreate(ctx: RequestContext, obj: KubeObject): Promise<void> {
     this.ensureNamespace(ctx, obj);
     const s = this.strategy;
     this.checkSchema(obj);
     s.defaults?.(obj);
+    await this.admission.admit(this.attributes(ctx, 'CREATE', obj.metadata.name ?? '', obj));
     if (s.statusField) obj[s.statusField] = {};
     if (s.tracksGeneration) obj.metadata.generation = 1;
     else delete obj.metadata.generation;
@@ -235,6 +241,22 @@ export class Store {
     s.defaults?.(obj);
     this.defaulter()(obj);
     s.canonicalize?.(obj);
+    await this.admission.validate(this.attributes(ctx, 'CREATE', obj.metadata.name ?? '', obj));
+  }
+
+  /** attributes describes a request to admission. */
+  private attributes(ctx: RequestContext, operation: Operation, name: string, object?: KubeObject, oldObject?: KubeObject, subresource = ''): Attributes {
+    return {
+      operation,
+      resource: this.resource,
+      subresource,
+      namespace: this.resource.namespaced ? (object?.metadata.namespace ?? oldObject?.metadata.namespace ?? ctx.namespace) : '',
+      name,
+      object,
+      oldObject,
+      user: ctx.user,
+      dryRun: ctx.dryRun === true,
+    };
   }
 
   /** checkSchema refuses an object that does not match the kind's OpenAPI schema. */
@@ -391,7 +413,7 @@ export class Store {
         if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) {
           throw newConflict(this.groupResource, name, `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid ?? ''}`);
         }
-        this.beforeUpdate(ctx, obj, old, opts.subresource);
+        await this.beforeUpdate(ctx, obj, old, opts.subresource);
         delete obj.metadata.resourceVersion;
         const oldComparable = { ...old, metadata: { ...old.metadata, resourceVersion: undefined } };
         if (deepEqual(obj, oldComparable)) return undefined;
@@ -426,11 +448,12 @@ export class Store {
   }
 
   /** beforeUpdate is the fixed hook order for a changed object (upstream rest.BeforeUpdate). */
-  private beforeUpdate(ctx: RequestContext, obj: KubeObject, old: KubeObject, subresource?: string): void {
+  private async beforeUpdate(ctx: RequestContext, obj: KubeObject, old: KubeObject, subresource?: string): Promise<void> {
     this.ensureNamespace(ctx, obj);
     const s = this.strategy;
     this.checkSchema(obj);
     s.defaults?.(obj);
+    await this.admission.admit(this.attributes(ctx, 'UPDATE', obj.metadata.name ?? '', obj, old, subresource ?? ''));
     const meta = obj.metadata;
     meta.generation = old.metadata.generation;
     if (meta.generation === undefined) delete meta.generation;
@@ -473,12 +496,13 @@ export class Store {
     s.defaults?.(obj);
     this.defaulter()(obj);
     s.canonicalize?.(obj);
+    await this.admission.validate(this.attributes(ctx, 'UPDATE', m.name ?? '', obj, old, subresource ?? ''));
   }
 
   /** finishIfDeleted removes an object whose deletion was waiting for its last finalizer. */
   private async finishIfDeleted(ctx: RequestContext, kv: KeyValue, name: string): Promise<KeyValue> {
     const obj = decode(kv.value);
-    if (!obj.metadata.deletionTimestamp || (obj.metadata.finalizers ?? []).length > 0) return kv;
+    if (!obj.metadata.deletionTimestamp || this.isFinalizing(obj)) return kv;
     try {
       const deleted = await this.cache.delete(kv.key, { cachedExisting: kv });
       await this.strategy.afterDelete?.(ctx, obj);
@@ -490,6 +514,11 @@ export class Store {
   }
 
   // ---- delete ----
+
+  /** isFinalizing tells an object whose deletion must wait (finalizers, or the kind's own rule). */
+  private isFinalizing(obj: KubeObject): boolean {
+    return (obj.metadata.finalizers ?? []).length > 0 || this.strategy.finalizing?.(obj) === true;
+  }
 
   async delete(ctx: RequestContext, name: string, params: DeleteParams = {}): Promise<DeleteOutcome> {
     const key = this.key(ctx.namespace, name);
@@ -507,19 +536,23 @@ export class Store {
       return obj;
     };
     const current = checkPreconditions(existing);
-    if ((current.metadata.finalizers ?? []).length > 0) {
+    await this.admission.validate(this.attributes(ctx, 'DELETE', name, undefined, current));
+    if (this.isFinalizing(current)) {
       if (current.metadata.deletionTimestamp) return { kv: existing, deleted: false };
+      const markDeleting = (obj: KubeObject) => {
+        obj.metadata.deletionTimestamp = rfc3339(this.now());
+        obj.metadata.deletionGracePeriodSeconds = 0;
+        this.strategy.markDeleting?.(obj);
+      };
       if (ctx.dryRun) {
-        current.metadata.deletionTimestamp = rfc3339(this.now());
-        current.metadata.deletionGracePeriodSeconds = 0;
+        markDeleting(current);
         return { kv: { key, value: JSON.stringify(current), rev: 0 }, deleted: false };
       }
       try {
         const kv = await this.cache.guaranteedUpdate(key, (cur) => {
           const obj = checkPreconditions(cur);
           if (obj.metadata.deletionTimestamp) return undefined;
-          obj.metadata.deletionTimestamp = rfc3339(this.now());
-          obj.metadata.deletionGracePeriodSeconds = 0;
+          markDeleting(obj);
           return obj;
         });
         const after = await this.finishIfDeleted(ctx, kv, name);

@@ -52,6 +52,10 @@ export interface Strategy {
   beginCreate?(ctx: RequestContext, obj: KubeObject): Promise<Finish>;
   /** beginUpdate is beginCreate for a changed object; Finish(true) releases what old no longer needs. */
   beginUpdate?(ctx: RequestContext, obj: KubeObject, old: KubeObject): Promise<Finish>;
+  /** finalizing tells that a deletion must wait for more than metadata.finalizers (namespaces' spec.finalizers). */
+  finalizing?(obj: KubeObject): boolean;
+  /** markDeleting changes what a deletion that has to wait changes besides deletionTimestamp. May mutate. */
+  markDeleting?(obj: KubeObject): void;
   /** afterDelete releases what a deleted object held. */
   afterDelete?(ctx: RequestContext, obj: KubeObject): Promise<void>;
   /** printer computes Table rows when some columns are not plain JSONPaths. */

@@ -9,7 +9,9 @@ import { defaulterModules } from '../../generated/defaulters';
 import { validatorModules } from '../../generated/validators';
 import { writeKubeconfig } from '../auth/kubeconfig';
 import { ensurePki, type Pki } from '../auth/pki';
+import { DEFAULT_PLUGINS, buildAdmission } from '../admission/plugins';
 import { bootstrap } from '../controllers/bootstrap';
+import { NamespaceController } from '../controllers/namespace';
 import { createEndpointFactory } from '../endpoints/handlers';
 import { Registry } from '../registry/registry';
 import type { Storage } from '../storage/interface';
@@ -31,6 +33,8 @@ export interface ServerOptions {
   advertiseAddress?: string;
   serviceClusterIPRange: string;
   serviceNodePortRange?: string;
+  /** admissionPlugins are the enabled admission plugins (default: upstream's defaults kapi has). */
+  admissionPlugins?: readonly string[];
   log: Logger;
   /** durable writes survive power loss (synchronous=FULL); on by default. */
   durable?: boolean;
@@ -45,6 +49,7 @@ export class APIServer {
   private registry?: Registry;
   private server?: https.Server;
   private compactionTimer?: NodeJS.Timeout;
+  private namespaceController?: NamespaceController;
   private ready = false;
   pki?: Pki;
   port = 0;
@@ -63,7 +68,15 @@ export class APIServer {
     const ips = [...new Set([advertise, serviceIP, ...(isWildcard(o.bindAddress) ? [] : [o.bindAddress])])];
     this.pki = await ensurePki({ dataDir: o.dataDir, hosts: [os.hostname()], ips });
     this.storage = new SqliteStorage({ file: path.join(o.dataDir, 'kapi.db'), durable: o.durable !== false });
-    this.registry = new Registry({ storage: this.storage, resources, validators: validatorModules, defaulters: defaulterModules, bookmarkIntervalMs: o.bookmarkIntervalMs, serviceClusterIPRange: o.serviceClusterIPRange, serviceNodePortRange: o.serviceNodePortRange });
+    this.registry = new Registry({ storage: this.storage, resources, validators: validatorModules, defaulters: defaulterModules, bookmarkIntervalMs: o.bookmarkIntervalMs, serviceClusterIPRange: o.serviceClusterIPRange, serviceNodePortRange: o.serviceNodePortRange,
+      admission: (registry) =>
+        buildAdmission(o.admissionPlugins ?? DEFAULT_PLUGINS, {
+          namespaceJSON: (name) => {
+            const ns = registry.storeFor('', 'namespaces')!;
+            return ns.cache.get(ns.key('', name))?.value;
+          },
+        }),
+    });
     await this.registry.start();
 
     const endpoints = createEndpointFactory({ stores: this.registry });
@@ -101,6 +114,8 @@ export class APIServer {
       cluster: 'kapi',
       context: 'kapi',
     });
+    this.namespaceController = new NamespaceController(this.registry, o.log);
+    this.namespaceController.start();
     this.scheduleCompaction();
     this.ready = true;
   }
@@ -122,6 +137,7 @@ export class APIServer {
   async stop(): Promise<void> {
     this.ready = false;
     if (this.compactionTimer) clearInterval(this.compactionTimer);
+    this.namespaceController?.stop();
     this.registry?.stop();
     if (this.server) {
       const s = this.server;

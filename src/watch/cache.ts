@@ -77,6 +77,7 @@ export class WatchCache {
   private window!: EventWindow;
   private revision = 0;
   private readonly watchers = new Set<CacheWatcher>();
+  private readonly subscribers = new Set<(e: CacheEvent) => void>();
   private handle?: WatchHandle;
   private bookmarkTimer?: NodeJS.Timeout;
   private readonly now: () => number;
@@ -239,6 +240,16 @@ export class WatchCache {
     this.window.push(ce);
     this.advance(e.rev);
     for (const w of this.watchers) w.deliver(ce);
+    for (const sub of this.subscribers) sub(ce);
+  }
+
+  /**
+   * subscribe tells an in-process controller of every change after this moment, in order,
+   * synchronously after the cache applied it. Returns the unsubscribe function.
+   */
+  subscribe(cb: (e: CacheEvent) => void): () => void {
+    this.subscribers.add(cb);
+    return () => this.subscribers.delete(cb);
   }
 
   private advance(rev: number): void {

@@ -36,4 +36,16 @@ function defaults(ns: KubeObject): void {
 }
 
 /** strategy is what namespaces does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer, nameRule: 'label', tracksGeneration: false, defaults, prepareForCreate };
+export const strategy: StrategyOverrides = {
+  printer,
+  nameRule: 'label',
+  tracksGeneration: false,
+  defaults,
+  prepareForCreate,
+  // A namespace goes away only when the namespace controller has emptied it and removed its
+  // spec finalizer; until then it is Terminating.
+  finalizing: (ns) => Array.isArray((ns.spec as { finalizers?: unknown } | undefined)?.finalizers) && ((ns.spec as { finalizers: unknown[] }).finalizers.length > 0),
+  markDeleting: (ns) => {
+    ns.status = { ...((ns.status as object | undefined) ?? {}), phase: 'Terminating' };
+  },
+};
