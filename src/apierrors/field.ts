@@ -74,8 +74,14 @@ export class FieldError {
   }
 }
 
+/** GoValue is a value already rendered the way Go's %#v renders it (maps, structs), printed as is. */
+export class GoValue {
+  constructor(readonly text: string) {}
+}
+
 /** renderValue prints a value as Go's %#v-ish rendering upstream uses: strings quoted, scalars bare. */
 export function renderValue(v: unknown): string {
+  if (v instanceof GoValue) return v.text;
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (v === null || v === undefined) return 'null';

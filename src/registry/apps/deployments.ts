@@ -6,6 +6,7 @@
 
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
+import { selectorImmutable, validateDeployment } from '../validation/workload';
 import { defaultPodTemplate } from '../core/podspec';
 import { isPlainObject, type KubeObject } from '../../meta/object';
 import { ageOf, labelSelectorString, layoutContainerCells, nameOf, readArray, readField, readInt } from '../printing';
@@ -58,4 +59,4 @@ function defaults(d: KubeObject): void {
 }
 
 /** strategy is what deployments does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer, defaults };
+export const strategy: StrategyOverrides = { printer, defaults, validate: validateDeployment, validateUpdate: selectorImmutable };

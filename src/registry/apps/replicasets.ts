@@ -6,6 +6,7 @@
 
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
+import { selectorImmutable, validateReplicated } from '../validation/workload';
 import { defaultPodTemplate } from '../core/podspec';
 import { isPlainObject, type KubeObject } from '../../meta/object';
 import { ageOf, formatLabelSelector, layoutContainerCells, nameOf, readArray, readField, readInt } from '../printing';
@@ -37,4 +38,4 @@ function defaults(rs: KubeObject): void {
 }
 
 /** strategy is what replicasets does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer, defaults };
+export const strategy: StrategyOverrides = { printer, defaults, validate: validateReplicated, validateUpdate: selectorImmutable };

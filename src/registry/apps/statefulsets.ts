@@ -6,6 +6,7 @@
 
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
+import { selectorImmutable, validateReplicated } from '../validation/workload';
 import { defaultPodTemplate } from '../core/podspec';
 import { isPlainObject, type KubeObject } from '../../meta/object';
 import { ageOf, layoutContainerCells, nameOf, readArray, readInt } from '../printing';
@@ -49,4 +50,4 @@ function defaults(sts: KubeObject): void {
 }
 
 /** strategy is what statefulsets does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer, defaults };
+export const strategy: StrategyOverrides = { printer, defaults, validate: validateReplicated, validateUpdate: selectorImmutable };

@@ -6,6 +6,7 @@
 
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
+import { immutableData, validateConfigMap } from '../validation/data';
 import { ageOf, countKeys, nameOf } from '../printing';
 
 /** printer returns a config map's cells: NAME, DATA (how many keys data and binaryData hold) and AGE. */
@@ -16,4 +17,8 @@ export const printer: TablePrinter = (cm, now) => [
 ];
 
 /** strategy is what configmaps does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer };
+export const strategy: StrategyOverrides = {
+  printer,
+  validate: validateConfigMap,
+  validateUpdate: (cm, old) => immutableData(cm, old, ['data', 'binaryData']),
+};

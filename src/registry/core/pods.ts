@@ -7,6 +7,8 @@
 import { isPlainObject, type KubeObject } from '../../meta/object';
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
+import { validatePodSpec } from '../validation/podspec';
+import { FieldPath } from '../../apierrors';
 import { qosClass } from './qos';
 import { defaultPodOnly, defaultPodSpec } from './podspec';
 import {
@@ -227,4 +229,10 @@ function prepareForCreate(pod: KubeObject): void {
 }
 
 /** strategy is what pods does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer, returnDeletedObject: true, defaults, prepareForCreate };
+export const strategy: StrategyOverrides = {
+  printer,
+  returnDeletedObject: true,
+  defaults,
+  prepareForCreate,
+  validate: (pod) => validatePodSpec(pod.spec, FieldPath.root('spec')),
+};

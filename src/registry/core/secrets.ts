@@ -7,6 +7,7 @@
 import type { KubeObject } from '../../meta/object';
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
+import { immutableData, mergeStringData, secretTypeImmutable, validateSecret } from '../validation/data';
 import { ageOf, nameOf, readObject, readString } from '../printing';
 
 /**
@@ -33,4 +34,12 @@ function defaults(secret: KubeObject): void {
 }
 
 /** strategy is what secrets does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer, defaults };
+export const strategy: StrategyOverrides = {
+  printer,
+  defaults: (secret) => {
+    mergeStringData(secret);
+    defaults(secret);
+  },
+  validate: validateSecret,
+  validateUpdate: (secret, old) => [...immutableData(secret, old, ['data']), ...secretTypeImmutable(secret, old)],
+};

@@ -6,6 +6,7 @@
 
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
+import { validateService } from '../validation/service';
 import { isPlainObject, type KubeObject } from '../../meta/object';
 import {
   NONE,
@@ -111,4 +112,4 @@ function prepareForCreate(svc: KubeObject): void {
 }
 
 /** strategy is what services does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer, nameRule: 'label', tracksGeneration: false, defaults, prepareForCreate };
+export const strategy: StrategyOverrides = { printer, nameRule: 'label', tracksGeneration: false, defaults, prepareForCreate, validate: validateService };
