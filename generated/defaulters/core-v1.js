@@ -6,7 +6,6 @@ const schema20 = {"properties":{"apiVersion":{"type":"string"},"fieldPath":{"typ
 const schema13 = {"properties":{"annotations":{"additionalProperties":{"default":"","type":"string"},"type":"object"},"creationTimestamp":{"allOf":[{"$ref":"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time"}]},"deletionGracePeriodSeconds":{"type":"integer"},"deletionTimestamp":{"allOf":[{"$ref":"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time"}]},"finalizers":{"items":{"default":"","type":"string"},"type":"array","x-kubernetes-list-type":"set","x-kubernetes-patch-strategy":"merge"},"generateName":{"type":"string"},"generation":{"type":"integer"},"labels":{"additionalProperties":{"default":"","type":"string"},"type":"object"},"managedFields":{"items":{"allOf":[{"$ref":"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry"}],"default":{}},"type":"array","x-kubernetes-list-type":"atomic"},"name":{"type":"string"},"namespace":{"type":"string"},"ownerReferences":{"items":{"allOf":[{"$ref":"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference"}],"default":{}},"type":"array","x-kubernetes-list-map-keys":["uid"],"x-kubernetes-list-type":"map","x-kubernetes-patch-merge-key":"uid","x-kubernetes-patch-strategy":"merge"},"resourceVersion":{"type":"string"},"selfLink":{"type":"string"},"uid":{"type":"string"}},"type":"object"};
 const schema14 = {"format":"date-time","type":"string"};
 const schema19 = {"properties":{"apiVersion":{"default":"","type":"string"},"blockOwnerDeletion":{"type":"boolean"},"controller":{"type":"boolean"},"kind":{"default":"","type":"string"},"name":{"default":"","type":"string"},"uid":{"default":"","type":"string"}},"required":["apiVersion","kind","name","uid"],"type":"object","x-kubernetes-map-type":"atomic"};
-const formats0 = require("ajv-formats/dist/formats").fullFormats["date-time"];
 const schema16 = {"properties":{"apiVersion":{"type":"string"},"fieldsType":{"type":"string"},"fieldsV1":{"allOf":[{"$ref":"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1"}]},"manager":{"type":"string"},"operation":{"type":"string"},"subresource":{"type":"string"},"time":{"allOf":[{"$ref":"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time"}]}},"type":"object"};
 const schema17 = {"type":"object"};
 
@@ -88,10 +87,8 @@ errors++;
 }
 }
 if(data.time !== undefined){
-let data6 = data.time;
-if(typeof data6 === "string"){
-if(!(formats0.validate(data6))){
-const err6 = {instancePath:instancePath+"/time",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(!(typeof data.time === "string")){
+const err6 = {instancePath:instancePath+"/time",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -101,25 +98,14 @@ vErrors.push(err6);
 errors++;
 }
 }
+}
 else {
-const err7 = {instancePath:instancePath+"/time",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
 else {
 vErrors.push(err7);
-}
-errors++;
-}
-}
-}
-else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
 }
 errors++;
 }
@@ -160,10 +146,8 @@ errors++;
 }
 }
 if(data.creationTimestamp !== undefined){
-let data2 = data.creationTimestamp;
-if(typeof data2 === "string"){
-if(!(formats0.validate(data2))){
-const err2 = {instancePath:instancePath+"/creationTimestamp",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(!(typeof data.creationTimestamp === "string")){
+const err2 = {instancePath:instancePath+"/creationTimestamp",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -173,8 +157,10 @@ vErrors.push(err2);
 errors++;
 }
 }
-else {
-const err3 = {instancePath:instancePath+"/creationTimestamp",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.deletionGracePeriodSeconds !== undefined){
+let data3 = data.deletionGracePeriodSeconds;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err3 = {instancePath:instancePath+"/deletionGracePeriodSeconds",schemaPath:"#/properties/deletionGracePeriodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -184,40 +170,14 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data.deletionGracePeriodSeconds !== undefined){
-let data3 = data.deletionGracePeriodSeconds;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err4 = {instancePath:instancePath+"/deletionGracePeriodSeconds",schemaPath:"#/properties/deletionGracePeriodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.deletionTimestamp !== undefined){
+if(!(typeof data.deletionTimestamp === "string")){
+const err4 = {instancePath:instancePath+"/deletionTimestamp",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
 else {
 vErrors.push(err4);
-}
-errors++;
-}
-}
-if(data.deletionTimestamp !== undefined){
-let data4 = data.deletionTimestamp;
-if(typeof data4 === "string"){
-if(!(formats0.validate(data4))){
-const err5 = {instancePath:instancePath+"/deletionTimestamp",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-else {
-const err6 = {instancePath:instancePath+"/deletionTimestamp",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
 }
 errors++;
 }
@@ -228,7 +188,31 @@ if(Array.isArray(data5)){
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 if(typeof data5[i0] !== "string"){
-const err7 = {instancePath:instancePath+"/finalizers/" + i0,schemaPath:"#/properties/finalizers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/finalizers/" + i0,schemaPath:"#/properties/finalizers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/finalizers",schemaPath:"#/properties/finalizers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.generateName !== undefined){
+if(typeof data.generateName !== "string"){
+const err7 = {instancePath:instancePath+"/generateName",schemaPath:"#/properties/generateName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -238,9 +222,10 @@ vErrors.push(err7);
 errors++;
 }
 }
-}
-else {
-const err8 = {instancePath:instancePath+"/finalizers",schemaPath:"#/properties/finalizers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.generation !== undefined){
+let data8 = data.generation;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+const err8 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -250,9 +235,12 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data.generateName !== undefined){
-if(typeof data.generateName !== "string"){
-const err9 = {instancePath:instancePath+"/generateName",schemaPath:"#/properties/generateName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.labels !== undefined){
+let data9 = data.labels;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+for(const key1 in data9){
+if(typeof data9[key1] !== "string"){
+const err9 = {instancePath:instancePath+"/labels/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -262,42 +250,14 @@ vErrors.push(err9);
 errors++;
 }
 }
-if(data.generation !== undefined){
-let data8 = data.generation;
-if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-const err10 = {instancePath:instancePath+"/generation",schemaPath:"#/properties/generation/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err10 = {instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err10];
 }
 else {
 vErrors.push(err10);
-}
-errors++;
-}
-}
-if(data.labels !== undefined){
-let data9 = data.labels;
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-for(const key1 in data9){
-if(typeof data9[key1] !== "string"){
-const err11 = {instancePath:instancePath+"/labels/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
 }
 errors++;
 }
@@ -314,36 +274,36 @@ errors = vErrors.length;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/managedFields",schemaPath:"#/properties/managedFields/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err11 = {instancePath:instancePath+"/managedFields",schemaPath:"#/properties/managedFields/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err13];
+vErrors = [err11];
 }
 else {
-vErrors.push(err13);
+vErrors.push(err11);
 }
 errors++;
 }
 }
 if(data.name !== undefined){
 if(typeof data.name !== "string"){
-const err14 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err12 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err14];
+vErrors = [err12];
 }
 else {
-vErrors.push(err14);
+vErrors.push(err12);
 }
 errors++;
 }
 }
 if(data.namespace !== undefined){
 if(typeof data.namespace !== "string"){
-const err15 = {instancePath:instancePath+"/namespace",schemaPath:"#/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/namespace",schemaPath:"#/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err15];
+vErrors = [err13];
 }
 else {
-vErrors.push(err15);
+vErrors.push(err13);
 }
 errors++;
 }
@@ -368,7 +328,27 @@ if(data16.uid === undefined){
 data16.uid = "";
 }
 if(data16.apiVersion === undefined){
-const err16 = {instancePath:instancePath+"/ownerReferences/" + i2,schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/required",keyword:"required",params:{missingProperty: "apiVersion"},message:"must have required property '"+"apiVersion"+"'"};
+const err14 = {instancePath:instancePath+"/ownerReferences/" + i2,schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/required",keyword:"required",params:{missingProperty: "apiVersion"},message:"must have required property '"+"apiVersion"+"'"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(data16.kind === undefined){
+const err15 = {instancePath:instancePath+"/ownerReferences/" + i2,schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data16.name === undefined){
+const err16 = {instancePath:instancePath+"/ownerReferences/" + i2,schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -377,8 +357,8 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(data16.kind === undefined){
-const err17 = {instancePath:instancePath+"/ownerReferences/" + i2,schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+if(data16.uid === undefined){
+const err17 = {instancePath:instancePath+"/ownerReferences/" + i2,schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/required",keyword:"required",params:{missingProperty: "uid"},message:"must have required property '"+"uid"+"'"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -387,8 +367,8 @@ vErrors.push(err17);
 }
 errors++;
 }
-if(data16.name === undefined){
-const err18 = {instancePath:instancePath+"/ownerReferences/" + i2,schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(typeof data16.apiVersion !== "string"){
+const err18 = {instancePath:instancePath+"/ownerReferences/" + i2+"/apiVersion",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/properties/apiVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -397,8 +377,9 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(data16.uid === undefined){
-const err19 = {instancePath:instancePath+"/ownerReferences/" + i2,schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/required",keyword:"required",params:{missingProperty: "uid"},message:"must have required property '"+"uid"+"'"};
+if(data16.blockOwnerDeletion !== undefined){
+if(typeof data16.blockOwnerDeletion !== "boolean"){
+const err19 = {instancePath:instancePath+"/ownerReferences/" + i2+"/blockOwnerDeletion",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/properties/blockOwnerDeletion/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -407,8 +388,10 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(typeof data16.apiVersion !== "string"){
-const err20 = {instancePath:instancePath+"/ownerReferences/" + i2+"/apiVersion",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/properties/apiVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data16.controller !== undefined){
+if(typeof data16.controller !== "boolean"){
+const err20 = {instancePath:instancePath+"/ownerReferences/" + i2+"/controller",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/properties/controller/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -417,9 +400,9 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(data16.blockOwnerDeletion !== undefined){
-if(typeof data16.blockOwnerDeletion !== "boolean"){
-const err21 = {instancePath:instancePath+"/ownerReferences/" + i2+"/blockOwnerDeletion",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/properties/blockOwnerDeletion/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+if(typeof data16.kind !== "string"){
+const err21 = {instancePath:instancePath+"/ownerReferences/" + i2+"/kind",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -428,10 +411,8 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-if(data16.controller !== undefined){
-if(typeof data16.controller !== "boolean"){
-const err22 = {instancePath:instancePath+"/ownerReferences/" + i2+"/controller",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/properties/controller/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(typeof data16.name !== "string"){
+const err22 = {instancePath:instancePath+"/ownerReferences/" + i2+"/name",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -440,9 +421,8 @@ vErrors.push(err22);
 }
 errors++;
 }
-}
-if(typeof data16.kind !== "string"){
-const err23 = {instancePath:instancePath+"/ownerReferences/" + i2+"/kind",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data16.uid !== "string"){
+const err23 = {instancePath:instancePath+"/ownerReferences/" + i2+"/uid",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -451,8 +431,9 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(typeof data16.name !== "string"){
-const err24 = {instancePath:instancePath+"/ownerReferences/" + i2+"/name",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err24 = {instancePath:instancePath+"/ownerReferences/" + i2,schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -461,8 +442,10 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(typeof data16.uid !== "string"){
-const err25 = {instancePath:instancePath+"/ownerReferences/" + i2+"/uid",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/ownerReferences",schemaPath:"#/properties/ownerReferences/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -472,8 +455,9 @@ vErrors.push(err25);
 errors++;
 }
 }
-else {
-const err26 = {instancePath:instancePath+"/ownerReferences/" + i2,schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.resourceVersion !== undefined){
+if(typeof data.resourceVersion !== "string"){
+const err26 = {instancePath:instancePath+"/resourceVersion",schemaPath:"#/properties/resourceVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -483,9 +467,9 @@ vErrors.push(err26);
 errors++;
 }
 }
-}
-else {
-const err27 = {instancePath:instancePath+"/ownerReferences",schemaPath:"#/properties/ownerReferences/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.selfLink !== undefined){
+if(typeof data.selfLink !== "string"){
+const err27 = {instancePath:instancePath+"/selfLink",schemaPath:"#/properties/selfLink/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -495,9 +479,9 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data.resourceVersion !== undefined){
-if(typeof data.resourceVersion !== "string"){
-const err28 = {instancePath:instancePath+"/resourceVersion",schemaPath:"#/properties/resourceVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.uid !== undefined){
+if(typeof data.uid !== "string"){
+const err28 = {instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -507,38 +491,14 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data.selfLink !== undefined){
-if(typeof data.selfLink !== "string"){
-const err29 = {instancePath:instancePath+"/selfLink",schemaPath:"#/properties/selfLink/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err29];
 }
 else {
 vErrors.push(err29);
-}
-errors++;
-}
-}
-if(data.uid !== undefined){
-if(typeof data.uid !== "string"){
-const err30 = {instancePath:instancePath+"/uid",schemaPath:"#/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-}
-else {
-const err31 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
 }
 errors++;
 }
@@ -1462,10 +1422,8 @@ errors++;
 }
 }
 if(data.lastObservedTime !== undefined){
-let data1 = data.lastObservedTime;
-if(typeof data1 === "string"){
-if(!(formats0.validate(data1))){
-const err3 = {instancePath:instancePath+"/lastObservedTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(!(typeof data.lastObservedTime === "string")){
+const err3 = {instancePath:instancePath+"/lastObservedTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1475,25 +1433,14 @@ vErrors.push(err3);
 errors++;
 }
 }
+}
 else {
-const err4 = {instancePath:instancePath+"/lastObservedTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err4];
 }
 else {
 vErrors.push(err4);
-}
-errors++;
-}
-}
-}
-else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
 }
 errors++;
 }
@@ -1601,10 +1548,8 @@ errors++;
 }
 }
 if(data.eventTime !== undefined){
-let data3 = data.eventTime;
-if(typeof data3 === "string"){
-if(!(formats0.validate(data3))){
-const err7 = {instancePath:instancePath+"/eventTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(!(typeof data.eventTime === "string")){
+const err7 = {instancePath:instancePath+"/eventTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1614,8 +1559,9 @@ vErrors.push(err7);
 errors++;
 }
 }
-else {
-const err8 = {instancePath:instancePath+"/eventTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.firstTimestamp !== undefined){
+if(!(typeof data.firstTimestamp === "string")){
+const err8 = {instancePath:instancePath+"/firstTimestamp",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1625,11 +1571,11 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data.firstTimestamp !== undefined){
-let data4 = data.firstTimestamp;
-if(typeof data4 === "string"){
-if(!(formats0.validate(data4))){
-const err9 = {instancePath:instancePath+"/firstTimestamp",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+let data5 = data.involvedObject;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(data5.apiVersion !== undefined){
+if(typeof data5.apiVersion !== "string"){
+const err9 = {instancePath:instancePath+"/involvedObject/apiVersion",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/apiVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1639,8 +1585,9 @@ vErrors.push(err9);
 errors++;
 }
 }
-else {
-const err10 = {instancePath:instancePath+"/firstTimestamp",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data5.fieldPath !== undefined){
+if(typeof data5.fieldPath !== "string"){
+const err10 = {instancePath:instancePath+"/involvedObject/fieldPath",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/fieldPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1650,11 +1597,9 @@ vErrors.push(err10);
 errors++;
 }
 }
-let data5 = data.involvedObject;
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-if(data5.apiVersion !== undefined){
-if(typeof data5.apiVersion !== "string"){
-const err11 = {instancePath:instancePath+"/involvedObject/apiVersion",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/apiVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data5.kind !== undefined){
+if(typeof data5.kind !== "string"){
+const err11 = {instancePath:instancePath+"/involvedObject/kind",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1664,9 +1609,9 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data5.fieldPath !== undefined){
-if(typeof data5.fieldPath !== "string"){
-const err12 = {instancePath:instancePath+"/involvedObject/fieldPath",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/fieldPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data5.name !== undefined){
+if(typeof data5.name !== "string"){
+const err12 = {instancePath:instancePath+"/involvedObject/name",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1676,9 +1621,9 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data5.kind !== undefined){
-if(typeof data5.kind !== "string"){
-const err13 = {instancePath:instancePath+"/involvedObject/kind",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data5.namespace !== undefined){
+if(typeof data5.namespace !== "string"){
+const err13 = {instancePath:instancePath+"/involvedObject/namespace",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1688,9 +1633,9 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data5.name !== undefined){
-if(typeof data5.name !== "string"){
-const err14 = {instancePath:instancePath+"/involvedObject/name",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data5.resourceVersion !== undefined){
+if(typeof data5.resourceVersion !== "string"){
+const err14 = {instancePath:instancePath+"/involvedObject/resourceVersion",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/resourceVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1700,9 +1645,9 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data5.namespace !== undefined){
-if(typeof data5.namespace !== "string"){
-const err15 = {instancePath:instancePath+"/involvedObject/namespace",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data5.uid !== undefined){
+if(typeof data5.uid !== "string"){
+const err15 = {instancePath:instancePath+"/involvedObject/uid",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1712,9 +1657,9 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data5.resourceVersion !== undefined){
-if(typeof data5.resourceVersion !== "string"){
-const err16 = {instancePath:instancePath+"/involvedObject/resourceVersion",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/resourceVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err16 = {instancePath:instancePath+"/involvedObject",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1723,10 +1668,9 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-if(data5.uid !== undefined){
-if(typeof data5.uid !== "string"){
-const err17 = {instancePath:instancePath+"/involvedObject/uid",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.kind !== undefined){
+if(typeof data.kind !== "string"){
+const err17 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1736,9 +1680,9 @@ vErrors.push(err17);
 errors++;
 }
 }
-}
-else {
-const err18 = {instancePath:instancePath+"/involvedObject",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.lastTimestamp !== undefined){
+if(!(typeof data.lastTimestamp === "string")){
+const err18 = {instancePath:instancePath+"/lastTimestamp",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1747,51 +1691,15 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(data.kind !== undefined){
-if(typeof data.kind !== "string"){
-const err19 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.message !== undefined){
+if(typeof data.message !== "string"){
+const err19 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
 else {
 vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.lastTimestamp !== undefined){
-let data14 = data.lastTimestamp;
-if(typeof data14 === "string"){
-if(!(formats0.validate(data14))){
-const err20 = {instancePath:instancePath+"/lastTimestamp",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-else {
-const err21 = {instancePath:instancePath+"/lastTimestamp",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-if(data.message !== undefined){
-if(typeof data.message !== "string"){
-const err22 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
 }
 errors++;
 }
@@ -1802,12 +1710,12 @@ errors = vErrors.length;
 }
 if(data.reason !== undefined){
 if(typeof data.reason !== "string"){
-const err23 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err20 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err23];
+vErrors = [err20];
 }
 else {
-vErrors.push(err23);
+vErrors.push(err20);
 }
 errors++;
 }
@@ -1817,7 +1725,43 @@ let data18 = data.related;
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 if(data18.apiVersion !== undefined){
 if(typeof data18.apiVersion !== "string"){
-const err24 = {instancePath:instancePath+"/related/apiVersion",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/apiVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err21 = {instancePath:instancePath+"/related/apiVersion",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/apiVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data18.fieldPath !== undefined){
+if(typeof data18.fieldPath !== "string"){
+const err22 = {instancePath:instancePath+"/related/fieldPath",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/fieldPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data18.kind !== undefined){
+if(typeof data18.kind !== "string"){
+const err23 = {instancePath:instancePath+"/related/kind",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data18.name !== undefined){
+if(typeof data18.name !== "string"){
+const err24 = {instancePath:instancePath+"/related/name",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1827,9 +1771,9 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data18.fieldPath !== undefined){
-if(typeof data18.fieldPath !== "string"){
-const err25 = {instancePath:instancePath+"/related/fieldPath",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/fieldPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.namespace !== undefined){
+if(typeof data18.namespace !== "string"){
+const err25 = {instancePath:instancePath+"/related/namespace",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1839,9 +1783,9 @@ vErrors.push(err25);
 errors++;
 }
 }
-if(data18.kind !== undefined){
-if(typeof data18.kind !== "string"){
-const err26 = {instancePath:instancePath+"/related/kind",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.resourceVersion !== undefined){
+if(typeof data18.resourceVersion !== "string"){
+const err26 = {instancePath:instancePath+"/related/resourceVersion",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/resourceVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1851,9 +1795,9 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data18.name !== undefined){
-if(typeof data18.name !== "string"){
-const err27 = {instancePath:instancePath+"/related/name",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.uid !== undefined){
+if(typeof data18.uid !== "string"){
+const err27 = {instancePath:instancePath+"/related/uid",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1863,9 +1807,9 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data18.namespace !== undefined){
-if(typeof data18.namespace !== "string"){
-const err28 = {instancePath:instancePath+"/related/namespace",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err28 = {instancePath:instancePath+"/related",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1875,9 +1819,8 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data18.resourceVersion !== undefined){
-if(typeof data18.resourceVersion !== "string"){
-const err29 = {instancePath:instancePath+"/related/resourceVersion",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/resourceVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data.reportingComponent !== "string"){
+const err29 = {instancePath:instancePath+"/reportingComponent",schemaPath:"#/properties/reportingComponent/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1886,48 +1829,13 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-if(data18.uid !== undefined){
-if(typeof data18.uid !== "string"){
-const err30 = {instancePath:instancePath+"/related/uid",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data.reportingInstance !== "string"){
+const err30 = {instancePath:instancePath+"/reportingInstance",schemaPath:"#/properties/reportingInstance/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err30];
 }
 else {
 vErrors.push(err30);
-}
-errors++;
-}
-}
-}
-else {
-const err31 = {instancePath:instancePath+"/related",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.ObjectReference/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-}
-if(typeof data.reportingComponent !== "string"){
-const err32 = {instancePath:instancePath+"/reportingComponent",schemaPath:"#/properties/reportingComponent/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-if(typeof data.reportingInstance !== "string"){
-const err33 = {instancePath:instancePath+"/reportingInstance",schemaPath:"#/properties/reportingInstance/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
 }
 errors++;
 }
@@ -1941,7 +1849,42 @@ let data29 = data.source;
 if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
 if(data29.component !== undefined){
 if(typeof data29.component !== "string"){
-const err34 = {instancePath:instancePath+"/source/component",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.EventSource/properties/component/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err31 = {instancePath:instancePath+"/source/component",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.EventSource/properties/component/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+if(data29.host !== undefined){
+if(typeof data29.host !== "string"){
+const err32 = {instancePath:instancePath+"/source/host",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.EventSource/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/source",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.EventSource/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+if(data.type !== undefined){
+if(typeof data.type !== "string"){
+const err34 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -1951,49 +1894,14 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data29.host !== undefined){
-if(typeof data29.host !== "string"){
-const err35 = {instancePath:instancePath+"/source/host",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.EventSource/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err35];
 }
 else {
 vErrors.push(err35);
-}
-errors++;
-}
-}
-}
-else {
-const err36 = {instancePath:instancePath+"/source",schemaPath:"k8s#/definitions/io.k8s.api.core.v1.EventSource/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-if(data.type !== undefined){
-if(typeof data.type !== "string"){
-const err37 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-}
-}
-else {
-const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
 }
 errors++;
 }
@@ -2596,10 +2504,8 @@ vErrors.push(err1);
 errors++;
 }
 if(data.lastTransitionTime !== undefined){
-let data0 = data.lastTransitionTime;
-if(typeof data0 === "string"){
-if(!(formats0.validate(data0))){
-const err2 = {instancePath:instancePath+"/lastTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(!(typeof data.lastTransitionTime === "string")){
+const err2 = {instancePath:instancePath+"/lastTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2609,8 +2515,9 @@ vErrors.push(err2);
 errors++;
 }
 }
-else {
-const err3 = {instancePath:instancePath+"/lastTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.message !== undefined){
+if(typeof data.message !== "string"){
+const err3 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2620,9 +2527,9 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data.message !== undefined){
-if(typeof data.message !== "string"){
-const err4 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.reason !== undefined){
+if(typeof data.reason !== "string"){
+const err4 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2632,9 +2539,8 @@ vErrors.push(err4);
 errors++;
 }
 }
-if(data.reason !== undefined){
-if(typeof data.reason !== "string"){
-const err5 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data.status !== "string"){
+const err5 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2643,9 +2549,8 @@ vErrors.push(err5);
 }
 errors++;
 }
-}
-if(typeof data.status !== "string"){
-const err6 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data.type !== "string"){
+const err6 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2654,24 +2559,14 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(typeof data.type !== "string"){
-const err7 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
 else {
 vErrors.push(err7);
-}
-errors++;
-}
-}
-else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
 }
 errors++;
 }
@@ -3021,10 +2916,8 @@ vErrors.push(err3);
 errors++;
 }
 if(data.timeAdded !== undefined){
-let data2 = data.timeAdded;
-if(typeof data2 === "string"){
-if(!(formats0.validate(data2))){
-const err4 = {instancePath:instancePath+"/timeAdded",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(!(typeof data.timeAdded === "string")){
+const err4 = {instancePath:instancePath+"/timeAdded",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3034,8 +2927,9 @@ vErrors.push(err4);
 errors++;
 }
 }
-else {
-const err5 = {instancePath:instancePath+"/timeAdded",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.value !== undefined){
+if(typeof data.value !== "string"){
+const err5 = {instancePath:instancePath+"/value",schemaPath:"#/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3045,26 +2939,14 @@ vErrors.push(err5);
 errors++;
 }
 }
-if(data.value !== undefined){
-if(typeof data.value !== "string"){
-const err6 = {instancePath:instancePath+"/value",schemaPath:"#/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err6];
 }
 else {
 vErrors.push(err6);
-}
-errors++;
-}
-}
-}
-else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
 }
 errors++;
 }
@@ -3235,10 +3117,8 @@ vErrors.push(err1);
 errors++;
 }
 if(data.lastHeartbeatTime !== undefined){
-let data0 = data.lastHeartbeatTime;
-if(typeof data0 === "string"){
-if(!(formats0.validate(data0))){
-const err2 = {instancePath:instancePath+"/lastHeartbeatTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(!(typeof data.lastHeartbeatTime === "string")){
+const err2 = {instancePath:instancePath+"/lastHeartbeatTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3248,8 +3128,9 @@ vErrors.push(err2);
 errors++;
 }
 }
-else {
-const err3 = {instancePath:instancePath+"/lastHeartbeatTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.lastTransitionTime !== undefined){
+if(!(typeof data.lastTransitionTime === "string")){
+const err3 = {instancePath:instancePath+"/lastTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3259,11 +3140,9 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data.lastTransitionTime !== undefined){
-let data1 = data.lastTransitionTime;
-if(typeof data1 === "string"){
-if(!(formats0.validate(data1))){
-const err4 = {instancePath:instancePath+"/lastTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(data.message !== undefined){
+if(typeof data.message !== "string"){
+const err4 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3273,8 +3152,9 @@ vErrors.push(err4);
 errors++;
 }
 }
-else {
-const err5 = {instancePath:instancePath+"/lastTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.reason !== undefined){
+if(typeof data.reason !== "string"){
+const err5 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3284,9 +3164,8 @@ vErrors.push(err5);
 errors++;
 }
 }
-if(data.message !== undefined){
-if(typeof data.message !== "string"){
-const err6 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data.status !== "string"){
+const err6 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3295,10 +3174,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-if(data.reason !== undefined){
-if(typeof data.reason !== "string"){
-const err7 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data.type !== "string"){
+const err7 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3308,34 +3185,13 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(typeof data.status !== "string"){
-const err8 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err8];
 }
 else {
 vErrors.push(err8);
-}
-errors++;
-}
-if(typeof data.type !== "string"){
-const err9 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
 }
 errors++;
 }
@@ -7708,10 +7564,8 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.lastPhaseTransitionTime !== undefined){
-let data0 = data.lastPhaseTransitionTime;
-if(typeof data0 === "string"){
-if(!(formats0.validate(data0))){
-const err0 = {instancePath:instancePath+"/lastPhaseTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(!(typeof data.lastPhaseTransitionTime === "string")){
+const err0 = {instancePath:instancePath+"/lastPhaseTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -7721,8 +7575,9 @@ vErrors.push(err0);
 errors++;
 }
 }
-else {
-const err1 = {instancePath:instancePath+"/lastPhaseTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.message !== undefined){
+if(typeof data.message !== "string"){
+const err1 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7732,9 +7587,9 @@ vErrors.push(err1);
 errors++;
 }
 }
-if(data.message !== undefined){
-if(typeof data.message !== "string"){
-const err2 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.phase !== undefined){
+if(typeof data.phase !== "string"){
+const err2 = {instancePath:instancePath+"/phase",schemaPath:"#/properties/phase/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7744,9 +7599,9 @@ vErrors.push(err2);
 errors++;
 }
 }
-if(data.phase !== undefined){
-if(typeof data.phase !== "string"){
-const err3 = {instancePath:instancePath+"/phase",schemaPath:"#/properties/phase/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.reason !== undefined){
+if(typeof data.reason !== "string"){
+const err3 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7756,26 +7611,14 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data.reason !== undefined){
-if(typeof data.reason !== "string"){
-const err4 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err4];
 }
 else {
 vErrors.push(err4);
-}
-errors++;
-}
-}
-}
-else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
 }
 errors++;
 }
@@ -8490,10 +8333,8 @@ vErrors.push(err1);
 errors++;
 }
 if(data.lastProbeTime !== undefined){
-let data0 = data.lastProbeTime;
-if(typeof data0 === "string"){
-if(!(formats0.validate(data0))){
-const err2 = {instancePath:instancePath+"/lastProbeTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(!(typeof data.lastProbeTime === "string")){
+const err2 = {instancePath:instancePath+"/lastProbeTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -8503,8 +8344,9 @@ vErrors.push(err2);
 errors++;
 }
 }
-else {
-const err3 = {instancePath:instancePath+"/lastProbeTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.lastTransitionTime !== undefined){
+if(!(typeof data.lastTransitionTime === "string")){
+const err3 = {instancePath:instancePath+"/lastTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -8514,11 +8356,9 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data.lastTransitionTime !== undefined){
-let data1 = data.lastTransitionTime;
-if(typeof data1 === "string"){
-if(!(formats0.validate(data1))){
-const err4 = {instancePath:instancePath+"/lastTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(data.message !== undefined){
+if(typeof data.message !== "string"){
+const err4 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -8528,8 +8368,9 @@ vErrors.push(err4);
 errors++;
 }
 }
-else {
-const err5 = {instancePath:instancePath+"/lastTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.reason !== undefined){
+if(typeof data.reason !== "string"){
+const err5 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -8539,9 +8380,8 @@ vErrors.push(err5);
 errors++;
 }
 }
-if(data.message !== undefined){
-if(typeof data.message !== "string"){
-const err6 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data.status !== "string"){
+const err6 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -8550,10 +8390,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-if(data.reason !== undefined){
-if(typeof data.reason !== "string"){
-const err7 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data.type !== "string"){
+const err7 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -8563,34 +8401,13 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(typeof data.status !== "string"){
-const err8 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err8];
 }
 else {
 vErrors.push(err8);
-}
-errors++;
-}
-if(typeof data.type !== "string"){
-const err9 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
 }
 errors++;
 }
@@ -18679,10 +18496,8 @@ vErrors.push(err1);
 errors++;
 }
 if(data.lastProbeTime !== undefined){
-let data0 = data.lastProbeTime;
-if(typeof data0 === "string"){
-if(!(formats0.validate(data0))){
-const err2 = {instancePath:instancePath+"/lastProbeTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(!(typeof data.lastProbeTime === "string")){
+const err2 = {instancePath:instancePath+"/lastProbeTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -18692,8 +18507,9 @@ vErrors.push(err2);
 errors++;
 }
 }
-else {
-const err3 = {instancePath:instancePath+"/lastProbeTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.lastTransitionTime !== undefined){
+if(!(typeof data.lastTransitionTime === "string")){
+const err3 = {instancePath:instancePath+"/lastTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -18703,11 +18519,9 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data.lastTransitionTime !== undefined){
-let data1 = data.lastTransitionTime;
-if(typeof data1 === "string"){
-if(!(formats0.validate(data1))){
-const err4 = {instancePath:instancePath+"/lastTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(data.message !== undefined){
+if(typeof data.message !== "string"){
+const err4 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -18717,8 +18531,9 @@ vErrors.push(err4);
 errors++;
 }
 }
-else {
-const err5 = {instancePath:instancePath+"/lastTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.reason !== undefined){
+if(typeof data.reason !== "string"){
+const err5 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -18728,9 +18543,8 @@ vErrors.push(err5);
 errors++;
 }
 }
-if(data.message !== undefined){
-if(typeof data.message !== "string"){
-const err6 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data.status !== "string"){
+const err6 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -18739,10 +18553,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-if(data.reason !== undefined){
-if(typeof data.reason !== "string"){
-const err7 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data.type !== "string"){
+const err7 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -18752,34 +18564,13 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(typeof data.status !== "string"){
-const err8 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err8];
 }
 else {
 vErrors.push(err8);
-}
-errors++;
-}
-if(typeof data.type !== "string"){
-const err9 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
 }
 errors++;
 }
@@ -18909,10 +18700,8 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.startedAt !== undefined){
-let data0 = data.startedAt;
-if(typeof data0 === "string"){
-if(!(formats0.validate(data0))){
-const err0 = {instancePath:instancePath+"/startedAt",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(!(typeof data.startedAt === "string")){
+const err0 = {instancePath:instancePath+"/startedAt",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -18922,25 +18711,14 @@ vErrors.push(err0);
 errors++;
 }
 }
+}
 else {
-const err1 = {instancePath:instancePath+"/startedAt",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err1];
 }
 else {
 vErrors.push(err1);
-}
-errors++;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
 }
 errors++;
 }
@@ -19013,10 +18791,8 @@ errors++;
 }
 }
 if(data.finishedAt !== undefined){
-let data2 = data.finishedAt;
-if(typeof data2 === "string"){
-if(!(formats0.validate(data2))){
-const err5 = {instancePath:instancePath+"/finishedAt",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(!(typeof data.finishedAt === "string")){
+const err5 = {instancePath:instancePath+"/finishedAt",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -19026,8 +18802,9 @@ vErrors.push(err5);
 errors++;
 }
 }
-else {
-const err6 = {instancePath:instancePath+"/finishedAt",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.message !== undefined){
+if(typeof data.message !== "string"){
+const err6 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -19037,9 +18814,9 @@ vErrors.push(err6);
 errors++;
 }
 }
-if(data.message !== undefined){
-if(typeof data.message !== "string"){
-const err7 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.reason !== undefined){
+if(typeof data.reason !== "string"){
+const err7 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -19049,9 +18826,10 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data.reason !== undefined){
-if(typeof data.reason !== "string"){
-const err8 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.signal !== undefined){
+let data5 = data.signal;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err8 = {instancePath:instancePath+"/signal",schemaPath:"#/properties/signal/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -19060,11 +18838,9 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-if(data.signal !== undefined){
-let data5 = data.signal;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err9 = {instancePath:instancePath+"/signal",schemaPath:"#/properties/signal/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 2147483647 || isNaN(data5)){
+const err9 = {instancePath:instancePath+"/signal",schemaPath:"#/properties/signal/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -19073,9 +18849,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 > 2147483647 || isNaN(data5)){
-const err10 = {instancePath:instancePath+"/signal",schemaPath:"#/properties/signal/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"};
+if(data5 < -2147483648 || isNaN(data5)){
+const err10 = {instancePath:instancePath+"/signal",schemaPath:"#/properties/signal/minimum",keyword:"minimum",params:{comparison: ">=", limit: -2147483648},message:"must be >= -2147483648"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -19084,8 +18859,11 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(data5 < -2147483648 || isNaN(data5)){
-const err11 = {instancePath:instancePath+"/signal",schemaPath:"#/properties/signal/minimum",keyword:"minimum",params:{comparison: ">=", limit: -2147483648},message:"must be >= -2147483648"};
+}
+}
+if(data.startedAt !== undefined){
+if(!(typeof data.startedAt === "string")){
+const err11 = {instancePath:instancePath+"/startedAt",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -19096,39 +18874,13 @@ errors++;
 }
 }
 }
-if(data.startedAt !== undefined){
-let data6 = data.startedAt;
-if(typeof data6 === "string"){
-if(!(formats0.validate(data6))){
-const err12 = {instancePath:instancePath+"/startedAt",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err12];
 }
 else {
 vErrors.push(err12);
-}
-errors++;
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/startedAt",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-}
-else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
 }
 errors++;
 }
@@ -20096,10 +19848,8 @@ errors++;
 }
 }
 if(data.startTime !== undefined){
-let data26 = data.startTime;
-if(typeof data26 === "string"){
-if(!(formats0.validate(data26))){
-const err25 = {instancePath:instancePath+"/startTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(!(typeof data.startTime === "string")){
+const err25 = {instancePath:instancePath+"/startTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -20109,25 +19859,14 @@ vErrors.push(err25);
 errors++;
 }
 }
+}
 else {
-const err26 = {instancePath:instancePath+"/startTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err26];
 }
 else {
 vErrors.push(err26);
-}
-errors++;
-}
-}
-}
-else {
-const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
 }
 errors++;
 }
@@ -20455,10 +20194,8 @@ vErrors.push(err1);
 errors++;
 }
 if(data.lastTransitionTime !== undefined){
-let data0 = data.lastTransitionTime;
-if(typeof data0 === "string"){
-if(!(formats0.validate(data0))){
-const err2 = {instancePath:instancePath+"/lastTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(!(typeof data.lastTransitionTime === "string")){
+const err2 = {instancePath:instancePath+"/lastTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -20468,8 +20205,9 @@ vErrors.push(err2);
 errors++;
 }
 }
-else {
-const err3 = {instancePath:instancePath+"/lastTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.message !== undefined){
+if(typeof data.message !== "string"){
+const err3 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -20479,9 +20217,9 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data.message !== undefined){
-if(typeof data.message !== "string"){
-const err4 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.reason !== undefined){
+if(typeof data.reason !== "string"){
+const err4 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -20491,9 +20229,8 @@ vErrors.push(err4);
 errors++;
 }
 }
-if(data.reason !== undefined){
-if(typeof data.reason !== "string"){
-const err5 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data.status !== "string"){
+const err5 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -20502,9 +20239,8 @@ vErrors.push(err5);
 }
 errors++;
 }
-}
-if(typeof data.status !== "string"){
-const err6 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data.type !== "string"){
+const err6 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -20513,24 +20249,14 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(typeof data.type !== "string"){
-const err7 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
 else {
 vErrors.push(err7);
-}
-errors++;
-}
-}
-else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
 }
 errors++;
 }
@@ -22178,10 +21904,8 @@ vErrors.push(err4);
 errors++;
 }
 if(data.lastTransitionTime !== undefined){
-let data0 = data.lastTransitionTime;
-if(typeof data0 === "string"){
-if(!(formats0.validate(data0))){
-const err5 = {instancePath:instancePath+"/lastTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(!(typeof data.lastTransitionTime === "string")){
+const err5 = {instancePath:instancePath+"/lastTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -22191,8 +21915,8 @@ vErrors.push(err5);
 errors++;
 }
 }
-else {
-const err6 = {instancePath:instancePath+"/lastTransitionTime",schemaPath:"k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data.message !== "string"){
+const err6 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -22201,9 +21925,10 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-if(typeof data.message !== "string"){
-const err7 = {instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.observedGeneration !== undefined){
+let data2 = data.observedGeneration;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err7 = {instancePath:instancePath+"/observedGeneration",schemaPath:"#/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -22212,10 +21937,9 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(data.observedGeneration !== undefined){
-let data2 = data.observedGeneration;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err8 = {instancePath:instancePath+"/observedGeneration",schemaPath:"#/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+if(typeof data.reason !== "string"){
+const err8 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -22224,9 +21948,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-if(typeof data.reason !== "string"){
-const err9 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data.status !== "string"){
+const err9 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -22235,8 +21958,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(typeof data.status !== "string"){
-const err10 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data.type !== "string"){
+const err10 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -22245,24 +21968,14 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(typeof data.type !== "string"){
-const err11 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err11];
 }
 else {
 vErrors.push(err11);
-}
-errors++;
-}
-}
-else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
 }
 errors++;
 }

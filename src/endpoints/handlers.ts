@@ -15,6 +15,8 @@ import { PATCH_TYPES, jsonPatch, mergePatch, patchTypeOf, type PatchType } from 
 import { Query, decodeBody, dropNulls, dryRunAll, mediaType, parseJson, readBody } from './request';
 import { renderTable, type IncludeObject, type TableSpec } from './table';
 import { jsonWatchEncoder, openWatchStream, tableWatchEncoder } from './watch';
+import { duplicateFields, parseFieldValidation, reportFields, unknownFields, type FieldValidation } from './fieldvalidation';
+import type { ValidateFunction } from 'ajv';
 
 /** MIN_REQUEST_TIMEOUT_S is kube-apiserver's --min-request-timeout: watches without a timeout last 1-2x this. */
 const MIN_REQUEST_TIMEOUT_S = 1800;
@@ -29,6 +31,8 @@ export interface StoreLookup {
 /** HandlerOptions are what the generic handlers need besides the stores. */
 export interface HandlerOptions {
   stores: StoreLookup;
+  /** pruners loads the generated pruner module of a group-version (unknown-field handling). */
+  pruners: Readonly<Record<string, () => Readonly<Record<string, ValidateFunction>>>>;
   now?: () => Date;
   /** watchTimeoutSeconds overrides the random 1800-3600s default (tests). */
   defaultWatchTimeoutSeconds?: () => number;
@@ -56,10 +60,20 @@ export function createEndpointFactory(opts: HandlerOptions): EndpointFactory {
     return s;
   }
 
+  function prunerFor(d: ResourceDescriptor): () => ValidateFunction {
+    let fn: ValidateFunction | undefined;
+    return () => {
+      if (fn) return fn;
+      const found = opts.pruners[d.validatorModule]?.()[d.kind];
+      if (!found) throw new Error(`no generated pruner for ${d.kind} in ${d.validatorModule}`);
+      return (fn = found);
+    };
+  }
+
   function resource<T>(d: ResourceDescriptor): ResourceEndpoints<T> {
     let store: Store | undefined;
     const get = () => (store ??= storeOf(d));
-    const h = new ResourceHandlers(d, get, now, watchTimeout);
+    const h = new ResourceHandlers(d, get, now, watchTimeout, prunerFor(d));
     return {
       list: (ctx) => h.list(ctx as RouterContext),
       create: (ctx) => h.create(ctx as RouterContext),
@@ -77,7 +91,7 @@ export function createEndpointFactory(opts: HandlerOptions): EndpointFactory {
   function subresource<T>(d: ResourceDescriptor, name: string): ResourceEndpoints<T> {
     let store: Store | undefined;
     const get = () => (store ??= storeOf(d));
-    const h = new ResourceHandlers(d, get, now, watchTimeout, name);
+    const h = new ResourceHandlers(d, get, now, watchTimeout, prunerFor(d), name);
     const refuse: Handler = (ctx) => h.unsupported(ctx as RouterContext, name);
     if (name !== 'status') {
       return { list: refuse, create: refuse, deletecollection: refuse, get: refuse, update: refuse, patch: refuse, delete: refuse, watch: refuse, watchlist: refuse, connect: refuse };
@@ -108,13 +122,14 @@ class ResourceHandlers {
     private readonly store: () => Store,
     private readonly now: () => Date,
     private readonly watchTimeout: () => number,
+    private readonly pruner: () => ValidateFunction,
     private readonly subresource?: string,
   ) {
     this.apiVersion = groupVersion(d);
   }
 
   private context(ctx: RouterContext, dryRun = false): RequestContext {
-    if (this.d.deprecationWarning) ctx.append('Warning', `299 - "${this.d.deprecationWarning}"`);
+    if (this.d.deprecationWarning) addWarning(ctx, this.d.deprecationWarning);
     return { namespace: this.d.namespaced ? (ctx.params.namespace ?? '') : '', user: userOf(ctx), dryRun };
   }
 
@@ -211,7 +226,8 @@ class ResourceHandlers {
     const format = negotiateObject(ctx.get('accept'), false);
     const rctx = this.context(ctx, dryRunAll(q));
     checkFieldManager(q);
-    const obj = this.decodeObject(await readBody(ctx), mediaType(ctx));
+    const directive = parseFieldValidation(q.string('fieldValidation'), 'CreateOptions');
+    const obj = this.decodeChecked(ctx, await readBody(ctx), directive);
     const kv = await this.store().create(rctx, obj);
     this.writeObject(ctx, 201, kv, format, q);
   }
@@ -221,7 +237,8 @@ class ResourceHandlers {
     const format = negotiateObject(ctx.get('accept'), false);
     const rctx = this.context(ctx, dryRunAll(q));
     checkFieldManager(q);
-    const obj = this.decodeObject(await readBody(ctx), mediaType(ctx));
+    const directive = parseFieldValidation(q.string('fieldValidation'), 'UpdateOptions');
+    const obj = this.decodeChecked(ctx, await readBody(ctx), directive);
     const outcome = await this.store().update(rctx, ctx.params.name, () => obj, { subresource: this.subresource });
     this.writeObject(ctx, outcome.created ? 201 : 200, outcome.kv, format, q);
   }
@@ -232,14 +249,23 @@ class ResourceHandlers {
     const rctx = this.context(ctx, dryRunAll(q));
     checkFieldManager(q);
     const type = patchTypeOf(mediaType(ctx), SUPPORTED_PATCH_TYPES);
+    const directive = parseFieldValidation(q.string('fieldValidation'), 'PatchOptions');
     const body = await readBody(ctx);
-    const patch = parseJson(body.toString('utf8'));
+    const text = body.toString('utf8');
+    const patch = parseJson(text);
+    const duplicates = directive === 'Ignore' ? [] : duplicateFields(text);
+    let warned = false;
     const outcome = await this.store().update(
       rctx,
       ctx.params.name,
       (current) => {
         if (!current) throw newBadRequest('patch on a missing object');
-        return this.applyPatch(type, current, patch);
+        const patched = this.applyPatch(type, current, patch);
+        const unknown = this.prune(patched);
+        const warnings = reportFields(directive, unknown, duplicates);
+        if (!warned) for (const w of warnings) addWarning(ctx, w);
+        warned = true;
+        return patched;
       },
       { subresource: this.subresource },
     );
@@ -291,6 +317,23 @@ class ResourceHandlers {
 
   // ---- encoding ----
 
+  /** decodeChecked decodes a body and applies the fieldValidation directive to it. */
+  private decodeChecked(ctx: RouterContext, body: Buffer, directive: FieldValidation): KubeObject {
+    const type = mediaType(ctx);
+    const obj = this.decodeObject(body, type);
+    const duplicates = directive !== 'Ignore' && (type === '' || type === 'application/json') ? duplicateFields(body.toString('utf8')) : [];
+    const unknown = this.prune(obj);
+    for (const w of reportFields(directive, unknown, duplicates)) addWarning(ctx, w);
+    return obj;
+  }
+
+  /** prune removes unknown fields in place and returns their paths. */
+  private prune(obj: KubeObject): string[] {
+    const before = structuredClone(obj);
+    this.pruner()(obj);
+    return unknownFields(before, obj);
+  }
+
   private decodeObject(body: Buffer, contentType: string): KubeObject {
     const obj = decodeBody(body, contentType);
     dropNulls(obj);
@@ -336,6 +379,11 @@ class ResourceHandlers {
 }
 
 const SUPPORTED_PATCH_TYPES: readonly PatchType[] = PATCH_TYPES.filter((t) => t === 'application/json-patch+json' || t === 'application/merge-patch+json');
+
+/** addWarning sends a Warning header as kube-apiserver formats it (code 299, agent "-"). */
+export function addWarning(ctx: Context, message: string): void {
+  ctx.append('Warning', `299 - ${JSON.stringify(message)}`);
+}
 
 function partial(obj: KubeObject, version: string): unknown {
   return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: obj.metadata };

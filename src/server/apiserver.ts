@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { resources } from '../../generated/resources';
 import { groupVersions } from '../../generated/routes';
 import { defaulterModules } from '../../generated/defaulters';
+import { prunerModules } from '../../generated/pruners';
 import { validatorModules } from '../../generated/validators';
 import { writeKubeconfig } from '../auth/kubeconfig';
 import { ensurePki, type Pki } from '../auth/pki';
@@ -79,7 +80,7 @@ export class APIServer {
     });
     await this.registry.start();
 
-    const endpoints = createEndpointFactory({ stores: this.registry });
+    const endpoints = createEndpointFactory({ stores: this.registry, pruners: prunerModules });
     const openapi = new OpenAPIV3(path.join(ROOT, 'schemas', 'kubernetes'), groupVersions.map((g) => g.groupVersion.prefix.slice(1)));
     const server = https.createServer({
       key: this.pki.servingKeyPem,
