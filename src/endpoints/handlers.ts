@@ -211,7 +211,7 @@ class ResourceHandlers {
     // Validate and resolve the starting point before committing to a streaming response, so
     // errors (410 Gone, bad selectors) are ordinary Status answers.
     const { sink, closed } = deferredStream(ctx);
-    const watcher = this.store().watch(rctx, params, encoder, sink.sink, timeoutSeconds * 1000);
+    const watcher = await this.store().watch(rctx, params, encoder, sink.sink, timeoutSeconds * 1000);
     sink.open();
     const timer = setTimeout(() => watcher.stop(), timeoutSeconds * 1000);
     await closed();

@@ -43,11 +43,12 @@ function toFieldError(e: ErrorObject, root: unknown, oneOf: Map<string, string[]
       return required(field ? `${field}.${missing}` : missing);
     }
     case 'type':
-      return new FieldError('TypeInvalid', field, value, `${where} in body must be of type ${String(e.params.type)}: "${jsonType(value)}"`);
+      // Upstream shows the JSON type of the offending value, not the value itself.
+      return new FieldError('TypeInvalid', field, jsonType(value), `${where} in body must be of type ${String(e.params.type)}: "${jsonType(value)}"`);
     case 'oneOf': {
       const types = oneOf.get(e.instancePath);
       if (!types) return new FieldError('Invalid', field, value, `${where} in body must match exactly one schema`);
-      return new FieldError('TypeInvalid', field, value, `${where} in body must be of type ${types.join(' or ')}: "${jsonType(value)}"`);
+      return new FieldError('TypeInvalid', field, jsonType(value), `${where} in body must be of type ${types.join(' or ')}: "${jsonType(value)}"`);
     }
     case 'enum':
       return notSupported(field, value, ((e.params.allowedValues as unknown[]) ?? []).map(String));

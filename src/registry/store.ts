@@ -178,6 +178,10 @@ export class Store {
           last = e;
         }
       }
+      if (last instanceof StatusError && last.details?.name) {
+        // Upstream's NewGenerateNameConflict: the client may retry, the server ran out of tries.
+        throw new StatusError(409, 'AlreadyExists', `${last.message}, the server was not able to generate a unique name for the object`, { ...last.details, retryAfterSeconds: 1 });
+      }
       throw last;
     }
     return this.createOnce(ctx, obj);
@@ -185,7 +189,8 @@ export class Store {
 
   private async createOnce(ctx: RequestContext, obj: KubeObject): Promise<KeyValue> {
     if (obj.metadata.resourceVersion) {
-      throw new StatusError(500, 'InternalError', 'resourceVersion should not be set on objects to be created');
+      // Upstream returns a plain error here, which becomes a 500 without a reason.
+      throw new StatusError(500, '', 'resourceVersion should not be set on objects to be created');
     }
     fillSystemFields(obj.metadata, this.now());
     await this.beforeCreate(ctx, obj);
@@ -360,7 +365,7 @@ export class Store {
 
   // ---- watch ----
 
-  watch(ctx: RequestContext, params: WatchParams, encoder: WatchEncoder, sink: WatchSink, timeoutMs: number): CacheWatcher {
+  async watch(ctx: RequestContext, params: WatchParams, encoder: WatchEncoder, sink: WatchSink, timeoutMs: number): Promise<CacheWatcher> {
     const predicate = this.predicate(params);
     validateListParams(params, true);
     const rv = parseResourceVersion(params.resourceVersion);
@@ -368,6 +373,7 @@ export class Store {
     // rv unset or "0": start from the current state with synthetic ADDED events; a streaming list
     // does the same and closes the initial state with a bookmark.
     const from = streaming || !rv ? undefined : rv;
+    if (rv) await this.waitFor(rv);
     try {
       return this.cache.watch({
         prefix: this.prefixFor(ctx.namespace),

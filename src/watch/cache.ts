@@ -175,7 +175,7 @@ export class WatchCache {
       throw new StorageError('Compacted', prefix, `too old resource version: ${opts.from} (${this.window.oldest})`, this.window.oldest);
     }
     const deadline = this.now() + opts.timeoutMs;
-    const w = new CacheWatcher(prefix, opts.predicate, opts.encoder, opts.sink, deadline, (x) => this.watchers.delete(x));
+    const w = new CacheWatcher(prefix, opts.predicate, opts.encoder, opts.sink, deadline, (x) => this.watchers.delete(x), opts.from ?? 0);
     // Everything below runs in one synchronous step, so no event can slip between the state
     // sent and the watcher joining the live stream.
     if (opts.from === undefined) {
@@ -236,7 +236,7 @@ export class WatchCache {
       }
       this.items.set(e.key, { kv: { key: e.key, value: e.value, rev: e.rev }, attrs });
     }
-    const ce: CacheEvent = { type: e.type, key: e.key, value: e.value, rev: e.rev, attrs, prevAttrs: prev?.attrs };
+    const ce: CacheEvent = { type: e.type, key: e.key, value: e.value, rev: e.rev, attrs, prevAttrs: prev?.attrs, prevValue: e.type === 'MODIFIED' ? prev?.kv.value : undefined };
     this.window.push(ce);
     this.advance(e.rev);
     for (const w of this.watchers) w.deliver(ce);

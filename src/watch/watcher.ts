@@ -1,3 +1,4 @@
+import { withRevision } from '../storage/codec';
 import type { CacheEvent } from './window';
 import type { Predicate } from './predicate';
 
@@ -40,6 +41,8 @@ export class CacheWatcher {
     private readonly sink: WatchSink,
     readonly deadline: number,
     private readonly onStop: (w: CacheWatcher) => void,
+    /** after is the revision the client has seen up to; nothing at or before it is sent. */
+    private readonly after = 0,
   ) {}
 
   get active(): boolean {
@@ -51,13 +54,16 @@ export class CacheWatcher {
    * selectors is ADDED, one that stops matching is DELETED, as kube-apiserver's cacher does.
    */
   deliver(e: CacheEvent): void {
-    if (this.stopped || !e.key.startsWith(this.prefix)) return;
+    if (this.stopped || e.rev <= this.after || !e.key.startsWith(this.prefix)) return;
     const type = this.typeFor(e);
     if (!type) return;
-    const memo = this.encoder.key + type;
+    // An object that stops matching leaves as its previous state, stamped with the new revision
+    // (what this watcher last saw of it), as upstream's cacheWatcher does.
+    const leaving = type === 'DELETED' && e.type === 'MODIFIED' && e.prevValue !== undefined;
+    const memo = this.encoder.key + type + (leaving ? ':prev' : '');
     let frame = e.encoded?.get(memo);
     if (frame === undefined) {
-      frame = this.encoder.event(type, e.value);
+      frame = this.encoder.event(type, leaving ? withRevision(e.prevValue!, e.rev) : e.value);
       (e.encoded ??= new Map()).set(memo, frame);
     }
     this.send(frame);

@@ -14,6 +14,8 @@ export interface CacheEvent {
   attrs: ObjectAttrs;
   /** prevAttrs is undefined for ADDED. */
   prevAttrs: ObjectAttrs | undefined;
+  /** prevValue is the state before a MODIFIED (sent, at the new revision, to a watcher it stops matching). */
+  prevValue?: string;
   encoded?: Map<string, string>;
 }
 

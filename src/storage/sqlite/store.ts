@@ -48,6 +48,7 @@ interface Pending {
 interface Subscriber {
   prefix: string;
   cb: WatchCallbacks;
+  after: number;
 }
 
 function prefixEnd(prefix: string): string {
@@ -80,7 +81,8 @@ export class SqliteStorage implements Storage {
   constructor(opts: SqliteOptions) {
     try {
       fs.mkdirSync(path.dirname(opts.file), { recursive: true });
-      this.db = new Database(opts.file);
+      // No busy wait: a second process on the same file must be refused at once, not in 5 s.
+      this.db = new Database(opts.file, { timeout: 0 });
       this.db.pragma('journal_mode = WAL');
       // One process owns the file: a second server on the same data dir gets SQLITE_BUSY
       // at its first write instead of interleaving its revisions with ours.
@@ -151,10 +153,29 @@ export class SqliteStorage implements Storage {
 
   async guaranteedUpdate(key: string, tryUpdate: TryUpdate, opts: UpdateOptions = {}): Promise<KeyValue> {
     let current = opts.cachedExisting ?? (await this.get(key));
+    let fromCache = opts.cachedExisting !== undefined;
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
       if (!current) throw keyNotFound(key);
-      const next = await tryUpdate(current);
-      if (next === undefined) return current;
+      let next: KubeObject | undefined;
+      try {
+        next = await tryUpdate(current);
+      } catch (e) {
+        // A verdict on a cached copy only counts if the copy was current, as upstream re-reads.
+        if (fromCache && (await this.isStale(key, current))) {
+          fromCache = false;
+          current = await this.get(key);
+          continue;
+        }
+        throw e;
+      }
+      if (next === undefined) {
+        if (fromCache && (await this.isStale(key, current))) {
+          fromCache = false;
+          current = await this.get(key);
+          continue;
+        }
+        return current;
+      }
       try {
         return await this.enqueue({ kind: 'update', key, obj: next, expected: current.rev });
       } catch (e) {
@@ -167,9 +188,21 @@ export class SqliteStorage implements Storage {
 
   async delete(key: string, opts: DeleteOptions = {}): Promise<KeyValue> {
     let current = opts.cachedExisting ?? (await this.get(key));
+    let fromCache = opts.cachedExisting !== undefined;
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
       if (!current) throw keyNotFound(key);
-      if (opts.validate) await opts.validate(current);
+      if (opts.validate) {
+        try {
+          await opts.validate(current);
+        } catch (e) {
+          if (fromCache && (await this.isStale(key, current))) {
+            fromCache = false;
+            current = await this.get(key);
+            continue;
+          }
+          throw e;
+        }
+      }
       try {
         return await this.enqueue({ kind: 'delete', key, expected: current.rev });
       } catch (e) {
@@ -180,12 +213,19 @@ export class SqliteStorage implements Storage {
     throw conflict(key);
   }
 
+  /** isStale tells whether a value read earlier has been superseded. */
+  private async isStale(key: string, seen: KeyValue): Promise<boolean> {
+    const now = await this.get(key);
+    return now?.rev !== seen.rev;
+  }
+
   watch(prefix: string, from: number, cb: WatchCallbacks): WatchHandle {
     this.checkOpen(prefix);
     if (from < this.compactedAt) throw compacted(prefix, from, this.compactedAt);
     // Replay and subscription happen in one synchronous step: no commit can fall between them.
     for (const row of this.stmts.since.iterate(from, prefix, prefixEnd(prefix))) cb.event(this.eventOf(row));
-    const sub: Subscriber = { prefix, cb };
+    // A watch from a revision not reached yet must not see the events up to it.
+    const sub: Subscriber = { prefix, cb, after: from };
     this.subscribers.add(sub);
     cb.progress?.(this.revision);
     return { stop: () => this.subscribers.delete(sub) };
@@ -260,12 +300,18 @@ export class SqliteStorage implements Storage {
             p.result = this.db.transaction(() => this.apply(p.write))();
           } catch (e) {
             this.revision = before;
+            // A refusal (exists, conflict, constraint) concerns this write alone. Any other
+            // database error may have rolled back the whole transaction (SQLITE_FULL does):
+            // then nothing of the batch may commit, so the batch fails as one.
+            const refused = isStorageError(e) || (e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT');
+            if (!refused || !this.db.inTransaction) throw e;
             p.error = isStorageError(e) ? e : translate(e, p.write.key);
           }
         }
       })();
     } catch (e) {
       this.revision = startRevision;
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
       const err = translate(e, '');
       for (const p of batch) p.reject(err);
       return;
@@ -308,7 +354,7 @@ export class SqliteStorage implements Storage {
 
   private publish(e: StorageEvent): void {
     for (const s of this.subscribers) {
-      if (e.key.startsWith(s.prefix)) s.cb.event(e);
+      if (e.rev > s.after && e.key.startsWith(s.prefix)) s.cb.event(e);
     }
   }
 }
