@@ -4,6 +4,7 @@ import { buildContext } from './context';
 import { emitRoutes } from './emit/routes';
 import { emitTable } from './emit/table';
 import { emitTypes } from './emit/types';
+import { emitTypeInfo } from './emit/typeinfo';
 import { emitValidators } from './emit/validators';
 import type { GeneratedFile } from './emit/output';
 import { load } from './load';
@@ -14,6 +15,7 @@ const GENERATED_DIR = 'generated';
 export async function generate(root: string): Promise<GeneratedFile[]> {
   const ctx = buildContext(load(root));
   const files: GeneratedFile[] = [...(await emitTypes(ctx)), ...emitValidators(ctx), emitTable(ctx), ...emitRoutes(ctx)];
+  files.push(emitTypeInfo(ctx));
   files.push({
     path: `${GENERATED_DIR}/MERGE-NOTES.md`,
     content:

@@ -22,12 +22,14 @@ function routeModule(ctx: Context, gv: GroupVersionContext): GeneratedFile {
     declarationKind: VariableDeclarationKind.Const,
     declarations: [{ name: 'groupVersion', initializer: JSON.stringify({ group: gv.group, version: gv.version, prefix: gv.prefix }) }],
   });
-  const lines: string[] = ['const router = new Router();'];
+  const lines: string[] = ['const routers: Record<string, Router> = {};'];
   for (const r of gv.resources) {
     const typeArg = kinds.has(r.kind) ? `<T.${r.kind}>` : '';
     const desc = identifier(gv.id, r.plural);
     const handlers = camel(r.plural);
+    lines.push('{');
     lines.push(`const ${handlers} = endpointFactory.resource${typeArg}(${desc});`);
+    lines.push(`const router = (routers['${r.plural}'] = new Router());`);
     const subs = new Map<string, string>();
     const routes = gv.routes
       .filter((rt) => rt.resource === r.plural && served.has(rt.resource))
@@ -43,16 +45,18 @@ function routeModule(ctx: Context, gv: GroupVersionContext): GeneratedFile {
       }
       lines.push(`router.${rt.method}('${rt.path}', ${target}.${rt.handler});`);
     }
+    lines.push('}');
   }
-  lines.push('return router;');
+  lines.push('return routers;');
   file.addFunction({
     isExported: true,
     name: 'routes',
-    docs: [`routes binds every path of ${gv.group || 'core'}/${gv.version} to the generic handlers.`],
+    docs: [`routes binds every path of ${gv.group || 'core'}/${gv.version} to the generic handlers, one router per resource (requests are dispatched by resource, so a request is matched against its resource's few routes only).`],
     parameters: [{ name: 'endpointFactory', type: 'EndpointFactory' }],
-    returnType: 'Router',
+    returnType: 'Record<string, Router>',
     statements: lines,
   });
+  file.formatText({ indentSize: 2, convertTabsToSpaces: true });
   return { path: `generated/routes/${gv.id}.ts`, content: header('emit/routes', [gv.document.file]) + file.getFullText() };
 }
 

@@ -4,12 +4,14 @@ import type { EndpointFactory } from "../../src/endpoints/factory";
 import { apiextensions_k8s_io_v1_customresourcedefinitions } from "../resources";
 import type * as T from "../types/apiextensions.k8s.io-v1";
 
-export const groupVersion = {"group":"apiextensions.k8s.io","version":"v1","prefix":"/apis/apiextensions.k8s.io/v1"};
+export const groupVersion = { "group": "apiextensions.k8s.io", "version": "v1", "prefix": "/apis/apiextensions.k8s.io/v1" };
 
-/** routes binds every path of apiextensions.k8s.io/v1 to the generic handlers. */
-export function routes(endpointFactory: EndpointFactory): Router {
-    const router = new Router();
+/** routes binds every path of apiextensions.k8s.io/v1 to the generic handlers, one router per resource (requests are dispatched by resource, so a request is matched against its resource's few routes only). */
+export function routes(endpointFactory: EndpointFactory): Record<string, Router> {
+  const routers: Record<string, Router> = {};
+  {
     const customresourcedefinitions = endpointFactory.resource<T.CustomResourceDefinition>(apiextensions_k8s_io_v1_customresourcedefinitions);
+    const router = (routers['customresourcedefinitions'] = new Router());
     router.get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', customresourcedefinitions.list);
     router.post('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', customresourcedefinitions.create);
     router.delete('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', customresourcedefinitions.deletecollection);
@@ -23,5 +25,7 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.patch('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/:name/status', customresourcedefinitionsStatus.patch);
     router.get('/apis/apiextensions.k8s.io/v1/watch/customresourcedefinitions', customresourcedefinitions.watchlist);
     router.get('/apis/apiextensions.k8s.io/v1/watch/customresourcedefinitions/:name', customresourcedefinitions.watch);
-    return router;
+  }
+
+  return routers;
 }

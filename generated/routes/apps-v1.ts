@@ -4,12 +4,14 @@ import type { EndpointFactory } from "../../src/endpoints/factory";
 import { apps_v1_controllerrevisions, apps_v1_daemonsets, apps_v1_deployments, apps_v1_replicasets, apps_v1_statefulsets } from "../resources";
 import type * as T from "../types/apps-v1";
 
-export const groupVersion = {"group":"apps","version":"v1","prefix":"/apis/apps/v1"};
+export const groupVersion = { "group": "apps", "version": "v1", "prefix": "/apis/apps/v1" };
 
-/** routes binds every path of apps/v1 to the generic handlers. */
-export function routes(endpointFactory: EndpointFactory): Router {
-    const router = new Router();
+/** routes binds every path of apps/v1 to the generic handlers, one router per resource (requests are dispatched by resource, so a request is matched against its resource's few routes only). */
+export function routes(endpointFactory: EndpointFactory): Record<string, Router> {
+  const routers: Record<string, Router> = {};
+  {
     const controllerrevisions = endpointFactory.resource<T.ControllerRevision>(apps_v1_controllerrevisions);
+    const router = (routers['controllerrevisions'] = new Router());
     router.get('/apis/apps/v1/controllerrevisions', controllerrevisions.list);
     router.get('/apis/apps/v1/namespaces/:namespace/controllerrevisions', controllerrevisions.list);
     router.post('/apis/apps/v1/namespaces/:namespace/controllerrevisions', controllerrevisions.create);
@@ -21,7 +23,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/apis/apps/v1/watch/controllerrevisions', controllerrevisions.watchlist);
     router.get('/apis/apps/v1/watch/namespaces/:namespace/controllerrevisions', controllerrevisions.watchlist);
     router.get('/apis/apps/v1/watch/namespaces/:namespace/controllerrevisions/:name', controllerrevisions.watch);
+  }
+
+  {
     const daemonsets = endpointFactory.resource<T.DaemonSet>(apps_v1_daemonsets);
+    const router = (routers['daemonsets'] = new Router());
     router.get('/apis/apps/v1/daemonsets', daemonsets.list);
     router.get('/apis/apps/v1/namespaces/:namespace/daemonsets', daemonsets.list);
     router.post('/apis/apps/v1/namespaces/:namespace/daemonsets', daemonsets.create);
@@ -37,7 +43,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/apis/apps/v1/watch/daemonsets', daemonsets.watchlist);
     router.get('/apis/apps/v1/watch/namespaces/:namespace/daemonsets', daemonsets.watchlist);
     router.get('/apis/apps/v1/watch/namespaces/:namespace/daemonsets/:name', daemonsets.watch);
+  }
+
+  {
     const deployments = endpointFactory.resource<T.Deployment>(apps_v1_deployments);
+    const router = (routers['deployments'] = new Router());
     router.get('/apis/apps/v1/deployments', deployments.list);
     router.get('/apis/apps/v1/namespaces/:namespace/deployments', deployments.list);
     router.post('/apis/apps/v1/namespaces/:namespace/deployments', deployments.create);
@@ -57,7 +67,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/apis/apps/v1/watch/deployments', deployments.watchlist);
     router.get('/apis/apps/v1/watch/namespaces/:namespace/deployments', deployments.watchlist);
     router.get('/apis/apps/v1/watch/namespaces/:namespace/deployments/:name', deployments.watch);
+  }
+
+  {
     const replicasets = endpointFactory.resource<T.ReplicaSet>(apps_v1_replicasets);
+    const router = (routers['replicasets'] = new Router());
     router.get('/apis/apps/v1/namespaces/:namespace/replicasets', replicasets.list);
     router.post('/apis/apps/v1/namespaces/:namespace/replicasets', replicasets.create);
     router.delete('/apis/apps/v1/namespaces/:namespace/replicasets', replicasets.deletecollection);
@@ -77,7 +91,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/apis/apps/v1/watch/namespaces/:namespace/replicasets', replicasets.watchlist);
     router.get('/apis/apps/v1/watch/namespaces/:namespace/replicasets/:name', replicasets.watch);
     router.get('/apis/apps/v1/watch/replicasets', replicasets.watchlist);
+  }
+
+  {
     const statefulsets = endpointFactory.resource<T.StatefulSet>(apps_v1_statefulsets);
+    const router = (routers['statefulsets'] = new Router());
     router.get('/apis/apps/v1/namespaces/:namespace/statefulsets', statefulsets.list);
     router.post('/apis/apps/v1/namespaces/:namespace/statefulsets', statefulsets.create);
     router.delete('/apis/apps/v1/namespaces/:namespace/statefulsets', statefulsets.deletecollection);
@@ -97,5 +115,7 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/apis/apps/v1/watch/namespaces/:namespace/statefulsets', statefulsets.watchlist);
     router.get('/apis/apps/v1/watch/namespaces/:namespace/statefulsets/:name', statefulsets.watch);
     router.get('/apis/apps/v1/watch/statefulsets', statefulsets.watchlist);
-    return router;
+  }
+
+  return routers;
 }

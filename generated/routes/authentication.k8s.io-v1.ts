@@ -4,14 +4,22 @@ import type { EndpointFactory } from "../../src/endpoints/factory";
 import { authentication_k8s_io_v1_selfsubjectreviews, authentication_k8s_io_v1_tokenreviews } from "../resources";
 import type * as T from "../types/authentication.k8s.io-v1";
 
-export const groupVersion = {"group":"authentication.k8s.io","version":"v1","prefix":"/apis/authentication.k8s.io/v1"};
+export const groupVersion = { "group": "authentication.k8s.io", "version": "v1", "prefix": "/apis/authentication.k8s.io/v1" };
 
-/** routes binds every path of authentication.k8s.io/v1 to the generic handlers. */
-export function routes(endpointFactory: EndpointFactory): Router {
-    const router = new Router();
+/** routes binds every path of authentication.k8s.io/v1 to the generic handlers, one router per resource (requests are dispatched by resource, so a request is matched against its resource's few routes only). */
+export function routes(endpointFactory: EndpointFactory): Record<string, Router> {
+  const routers: Record<string, Router> = {};
+  {
     const selfsubjectreviews = endpointFactory.resource<T.SelfSubjectReview>(authentication_k8s_io_v1_selfsubjectreviews);
+    const router = (routers['selfsubjectreviews'] = new Router());
     router.post('/apis/authentication.k8s.io/v1/selfsubjectreviews', selfsubjectreviews.create);
+  }
+
+  {
     const tokenreviews = endpointFactory.resource<T.TokenReview>(authentication_k8s_io_v1_tokenreviews);
+    const router = (routers['tokenreviews'] = new Router());
     router.post('/apis/authentication.k8s.io/v1/tokenreviews', tokenreviews.create);
-    return router;
+  }
+
+  return routers;
 }

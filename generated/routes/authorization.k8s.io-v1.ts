@@ -4,18 +4,34 @@ import type { EndpointFactory } from "../../src/endpoints/factory";
 import { authorization_k8s_io_v1_localsubjectaccessreviews, authorization_k8s_io_v1_selfsubjectaccessreviews, authorization_k8s_io_v1_selfsubjectrulesreviews, authorization_k8s_io_v1_subjectaccessreviews } from "../resources";
 import type * as T from "../types/authorization.k8s.io-v1";
 
-export const groupVersion = {"group":"authorization.k8s.io","version":"v1","prefix":"/apis/authorization.k8s.io/v1"};
+export const groupVersion = { "group": "authorization.k8s.io", "version": "v1", "prefix": "/apis/authorization.k8s.io/v1" };
 
-/** routes binds every path of authorization.k8s.io/v1 to the generic handlers. */
-export function routes(endpointFactory: EndpointFactory): Router {
-    const router = new Router();
+/** routes binds every path of authorization.k8s.io/v1 to the generic handlers, one router per resource (requests are dispatched by resource, so a request is matched against its resource's few routes only). */
+export function routes(endpointFactory: EndpointFactory): Record<string, Router> {
+  const routers: Record<string, Router> = {};
+  {
     const localsubjectaccessreviews = endpointFactory.resource<T.LocalSubjectAccessReview>(authorization_k8s_io_v1_localsubjectaccessreviews);
+    const router = (routers['localsubjectaccessreviews'] = new Router());
     router.post('/apis/authorization.k8s.io/v1/namespaces/:namespace/localsubjectaccessreviews', localsubjectaccessreviews.create);
+  }
+
+  {
     const selfsubjectaccessreviews = endpointFactory.resource<T.SelfSubjectAccessReview>(authorization_k8s_io_v1_selfsubjectaccessreviews);
+    const router = (routers['selfsubjectaccessreviews'] = new Router());
     router.post('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', selfsubjectaccessreviews.create);
+  }
+
+  {
     const selfsubjectrulesreviews = endpointFactory.resource<T.SelfSubjectRulesReview>(authorization_k8s_io_v1_selfsubjectrulesreviews);
+    const router = (routers['selfsubjectrulesreviews'] = new Router());
     router.post('/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', selfsubjectrulesreviews.create);
+  }
+
+  {
     const subjectaccessreviews = endpointFactory.resource<T.SubjectAccessReview>(authorization_k8s_io_v1_subjectaccessreviews);
+    const router = (routers['subjectaccessreviews'] = new Router());
     router.post('/apis/authorization.k8s.io/v1/subjectaccessreviews', subjectaccessreviews.create);
-    return router;
+  }
+
+  return routers;
 }

@@ -4,12 +4,14 @@ import type { EndpointFactory } from "../../src/endpoints/factory";
 import { autoscaling_v1_horizontalpodautoscalers } from "../resources";
 import type * as T from "../types/autoscaling-v1";
 
-export const groupVersion = {"group":"autoscaling","version":"v1","prefix":"/apis/autoscaling/v1"};
+export const groupVersion = { "group": "autoscaling", "version": "v1", "prefix": "/apis/autoscaling/v1" };
 
-/** routes binds every path of autoscaling/v1 to the generic handlers. */
-export function routes(endpointFactory: EndpointFactory): Router {
-    const router = new Router();
+/** routes binds every path of autoscaling/v1 to the generic handlers, one router per resource (requests are dispatched by resource, so a request is matched against its resource's few routes only). */
+export function routes(endpointFactory: EndpointFactory): Record<string, Router> {
+  const routers: Record<string, Router> = {};
+  {
     const horizontalpodautoscalers = endpointFactory.resource<T.HorizontalPodAutoscaler>(autoscaling_v1_horizontalpodautoscalers);
+    const router = (routers['horizontalpodautoscalers'] = new Router());
     router.get('/apis/autoscaling/v1/horizontalpodautoscalers', horizontalpodautoscalers.list);
     router.get('/apis/autoscaling/v1/namespaces/:namespace/horizontalpodautoscalers', horizontalpodautoscalers.list);
     router.post('/apis/autoscaling/v1/namespaces/:namespace/horizontalpodautoscalers', horizontalpodautoscalers.create);
@@ -25,5 +27,7 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/apis/autoscaling/v1/watch/horizontalpodautoscalers', horizontalpodautoscalers.watchlist);
     router.get('/apis/autoscaling/v1/watch/namespaces/:namespace/horizontalpodautoscalers', horizontalpodautoscalers.watchlist);
     router.get('/apis/autoscaling/v1/watch/namespaces/:namespace/horizontalpodautoscalers/:name', horizontalpodautoscalers.watch);
-    return router;
+  }
+
+  return routers;
 }

@@ -4,12 +4,14 @@ import type { EndpointFactory } from "../../src/endpoints/factory";
 import { coordination_k8s_io_v1_leases } from "../resources";
 import type * as T from "../types/coordination.k8s.io-v1";
 
-export const groupVersion = {"group":"coordination.k8s.io","version":"v1","prefix":"/apis/coordination.k8s.io/v1"};
+export const groupVersion = { "group": "coordination.k8s.io", "version": "v1", "prefix": "/apis/coordination.k8s.io/v1" };
 
-/** routes binds every path of coordination.k8s.io/v1 to the generic handlers. */
-export function routes(endpointFactory: EndpointFactory): Router {
-    const router = new Router();
+/** routes binds every path of coordination.k8s.io/v1 to the generic handlers, one router per resource (requests are dispatched by resource, so a request is matched against its resource's few routes only). */
+export function routes(endpointFactory: EndpointFactory): Record<string, Router> {
+  const routers: Record<string, Router> = {};
+  {
     const leases = endpointFactory.resource<T.Lease>(coordination_k8s_io_v1_leases);
+    const router = (routers['leases'] = new Router());
     router.get('/apis/coordination.k8s.io/v1/leases', leases.list);
     router.get('/apis/coordination.k8s.io/v1/namespaces/:namespace/leases', leases.list);
     router.post('/apis/coordination.k8s.io/v1/namespaces/:namespace/leases', leases.create);
@@ -21,5 +23,7 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/apis/coordination.k8s.io/v1/watch/leases', leases.watchlist);
     router.get('/apis/coordination.k8s.io/v1/watch/namespaces/:namespace/leases', leases.watchlist);
     router.get('/apis/coordination.k8s.io/v1/watch/namespaces/:namespace/leases/:name', leases.watch);
-    return router;
+  }
+
+  return routers;
 }

@@ -4,17 +4,27 @@ import type { EndpointFactory } from "../../src/endpoints/factory";
 import { core_v1_bindings, core_v1_componentstatuses, core_v1_configmaps, core_v1_endpoints, core_v1_events, core_v1_limitranges, core_v1_namespaces, core_v1_nodes, core_v1_persistentvolumeclaims, core_v1_persistentvolumes, core_v1_pods, core_v1_podtemplates, core_v1_replicationcontrollers, core_v1_resourcequotas, core_v1_secrets, core_v1_serviceaccounts, core_v1_services } from "../resources";
 import type * as T from "../types/core-v1";
 
-export const groupVersion = {"group":"","version":"v1","prefix":"/api/v1"};
+export const groupVersion = { "group": "", "version": "v1", "prefix": "/api/v1" };
 
-/** routes binds every path of core/v1 to the generic handlers. */
-export function routes(endpointFactory: EndpointFactory): Router {
-    const router = new Router();
+/** routes binds every path of core/v1 to the generic handlers, one router per resource (requests are dispatched by resource, so a request is matched against its resource's few routes only). */
+export function routes(endpointFactory: EndpointFactory): Record<string, Router> {
+  const routers: Record<string, Router> = {};
+  {
     const bindings = endpointFactory.resource<T.Binding>(core_v1_bindings);
+    const router = (routers['bindings'] = new Router());
     router.post('/api/v1/namespaces/:namespace/bindings', bindings.create);
+  }
+
+  {
     const componentstatuses = endpointFactory.resource<T.ComponentStatus>(core_v1_componentstatuses);
+    const router = (routers['componentstatuses'] = new Router());
     router.get('/api/v1/componentstatuses', componentstatuses.list);
     router.get('/api/v1/componentstatuses/:name', componentstatuses.get);
+  }
+
+  {
     const configmaps = endpointFactory.resource<T.ConfigMap>(core_v1_configmaps);
+    const router = (routers['configmaps'] = new Router());
     router.get('/api/v1/configmaps', configmaps.list);
     router.get('/api/v1/namespaces/:namespace/configmaps', configmaps.list);
     router.post('/api/v1/namespaces/:namespace/configmaps', configmaps.create);
@@ -26,7 +36,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/api/v1/watch/configmaps', configmaps.watchlist);
     router.get('/api/v1/watch/namespaces/:namespace/configmaps', configmaps.watchlist);
     router.get('/api/v1/watch/namespaces/:namespace/configmaps/:name', configmaps.watch);
+  }
+
+  {
     const endpoints = endpointFactory.resource<T.Endpoints>(core_v1_endpoints);
+    const router = (routers['endpoints'] = new Router());
     router.get('/api/v1/endpoints', endpoints.list);
     router.get('/api/v1/namespaces/:namespace/endpoints', endpoints.list);
     router.post('/api/v1/namespaces/:namespace/endpoints', endpoints.create);
@@ -38,7 +52,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/api/v1/watch/endpoints', endpoints.watchlist);
     router.get('/api/v1/watch/namespaces/:namespace/endpoints', endpoints.watchlist);
     router.get('/api/v1/watch/namespaces/:namespace/endpoints/:name', endpoints.watch);
+  }
+
+  {
     const events = endpointFactory.resource<T.Event>(core_v1_events);
+    const router = (routers['events'] = new Router());
     router.get('/api/v1/events', events.list);
     router.get('/api/v1/namespaces/:namespace/events', events.list);
     router.post('/api/v1/namespaces/:namespace/events', events.create);
@@ -50,7 +68,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/api/v1/watch/events', events.watchlist);
     router.get('/api/v1/watch/namespaces/:namespace/events', events.watchlist);
     router.get('/api/v1/watch/namespaces/:namespace/events/:name', events.watch);
+  }
+
+  {
     const limitranges = endpointFactory.resource<T.LimitRange>(core_v1_limitranges);
+    const router = (routers['limitranges'] = new Router());
     router.get('/api/v1/limitranges', limitranges.list);
     router.get('/api/v1/namespaces/:namespace/limitranges', limitranges.list);
     router.post('/api/v1/namespaces/:namespace/limitranges', limitranges.create);
@@ -62,7 +84,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/api/v1/watch/limitranges', limitranges.watchlist);
     router.get('/api/v1/watch/namespaces/:namespace/limitranges', limitranges.watchlist);
     router.get('/api/v1/watch/namespaces/:namespace/limitranges/:name', limitranges.watch);
+  }
+
+  {
     const namespaces = endpointFactory.resource<T.Namespace>(core_v1_namespaces);
+    const router = (routers['namespaces'] = new Router());
     router.get('/api/v1/namespaces', namespaces.list);
     router.post('/api/v1/namespaces', namespaces.create);
     router.get('/api/v1/namespaces/:name', namespaces.get);
@@ -77,7 +103,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.patch('/api/v1/namespaces/:name/status', namespacesStatus.patch);
     router.get('/api/v1/watch/namespaces', namespaces.watchlist);
     router.get('/api/v1/watch/namespaces/:name', namespaces.watch);
+  }
+
+  {
     const nodes = endpointFactory.resource<T.Node>(core_v1_nodes);
+    const router = (routers['nodes'] = new Router());
     router.get('/api/v1/nodes', nodes.list);
     router.post('/api/v1/nodes', nodes.create);
     router.delete('/api/v1/nodes', nodes.deletecollection);
@@ -97,7 +127,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.patch('/api/v1/nodes/:name/status', nodesStatus.patch);
     router.get('/api/v1/watch/nodes', nodes.watchlist);
     router.get('/api/v1/watch/nodes/:name', nodes.watch);
+  }
+
+  {
     const persistentvolumeclaims = endpointFactory.resource<T.PersistentVolumeClaim>(core_v1_persistentvolumeclaims);
+    const router = (routers['persistentvolumeclaims'] = new Router());
     router.get('/api/v1/namespaces/:namespace/persistentvolumeclaims', persistentvolumeclaims.list);
     router.post('/api/v1/namespaces/:namespace/persistentvolumeclaims', persistentvolumeclaims.create);
     router.delete('/api/v1/namespaces/:namespace/persistentvolumeclaims', persistentvolumeclaims.deletecollection);
@@ -113,7 +147,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/api/v1/watch/namespaces/:namespace/persistentvolumeclaims', persistentvolumeclaims.watchlist);
     router.get('/api/v1/watch/namespaces/:namespace/persistentvolumeclaims/:name', persistentvolumeclaims.watch);
     router.get('/api/v1/watch/persistentvolumeclaims', persistentvolumeclaims.watchlist);
+  }
+
+  {
     const persistentvolumes = endpointFactory.resource<T.PersistentVolume>(core_v1_persistentvolumes);
+    const router = (routers['persistentvolumes'] = new Router());
     router.get('/api/v1/persistentvolumes', persistentvolumes.list);
     router.post('/api/v1/persistentvolumes', persistentvolumes.create);
     router.delete('/api/v1/persistentvolumes', persistentvolumes.deletecollection);
@@ -127,7 +165,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.patch('/api/v1/persistentvolumes/:name/status', persistentvolumesStatus.patch);
     router.get('/api/v1/watch/persistentvolumes', persistentvolumes.watchlist);
     router.get('/api/v1/watch/persistentvolumes/:name', persistentvolumes.watch);
+  }
+
+  {
     const pods = endpointFactory.resource<T.Pod>(core_v1_pods);
+    const router = (routers['pods'] = new Router());
     router.get('/api/v1/namespaces/:namespace/pods', pods.list);
     router.post('/api/v1/namespaces/:namespace/pods', pods.create);
     router.delete('/api/v1/namespaces/:namespace/pods', pods.deletecollection);
@@ -168,7 +210,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/api/v1/watch/namespaces/:namespace/pods', pods.watchlist);
     router.get('/api/v1/watch/namespaces/:namespace/pods/:name', pods.watch);
     router.get('/api/v1/watch/pods', pods.watchlist);
+  }
+
+  {
     const podtemplates = endpointFactory.resource<T.PodTemplate>(core_v1_podtemplates);
+    const router = (routers['podtemplates'] = new Router());
     router.get('/api/v1/namespaces/:namespace/podtemplates', podtemplates.list);
     router.post('/api/v1/namespaces/:namespace/podtemplates', podtemplates.create);
     router.delete('/api/v1/namespaces/:namespace/podtemplates', podtemplates.deletecollection);
@@ -180,7 +226,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/api/v1/watch/namespaces/:namespace/podtemplates', podtemplates.watchlist);
     router.get('/api/v1/watch/namespaces/:namespace/podtemplates/:name', podtemplates.watch);
     router.get('/api/v1/watch/podtemplates', podtemplates.watchlist);
+  }
+
+  {
     const replicationcontrollers = endpointFactory.resource<T.ReplicationController>(core_v1_replicationcontrollers);
+    const router = (routers['replicationcontrollers'] = new Router());
     router.get('/api/v1/namespaces/:namespace/replicationcontrollers', replicationcontrollers.list);
     router.post('/api/v1/namespaces/:namespace/replicationcontrollers', replicationcontrollers.create);
     router.delete('/api/v1/namespaces/:namespace/replicationcontrollers', replicationcontrollers.deletecollection);
@@ -200,7 +250,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/api/v1/watch/namespaces/:namespace/replicationcontrollers', replicationcontrollers.watchlist);
     router.get('/api/v1/watch/namespaces/:namespace/replicationcontrollers/:name', replicationcontrollers.watch);
     router.get('/api/v1/watch/replicationcontrollers', replicationcontrollers.watchlist);
+  }
+
+  {
     const resourcequotas = endpointFactory.resource<T.ResourceQuota>(core_v1_resourcequotas);
+    const router = (routers['resourcequotas'] = new Router());
     router.get('/api/v1/namespaces/:namespace/resourcequotas', resourcequotas.list);
     router.post('/api/v1/namespaces/:namespace/resourcequotas', resourcequotas.create);
     router.delete('/api/v1/namespaces/:namespace/resourcequotas', resourcequotas.deletecollection);
@@ -216,7 +270,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/api/v1/watch/namespaces/:namespace/resourcequotas', resourcequotas.watchlist);
     router.get('/api/v1/watch/namespaces/:namespace/resourcequotas/:name', resourcequotas.watch);
     router.get('/api/v1/watch/resourcequotas', resourcequotas.watchlist);
+  }
+
+  {
     const secrets = endpointFactory.resource<T.Secret>(core_v1_secrets);
+    const router = (routers['secrets'] = new Router());
     router.get('/api/v1/namespaces/:namespace/secrets', secrets.list);
     router.post('/api/v1/namespaces/:namespace/secrets', secrets.create);
     router.delete('/api/v1/namespaces/:namespace/secrets', secrets.deletecollection);
@@ -228,7 +286,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/api/v1/watch/namespaces/:namespace/secrets', secrets.watchlist);
     router.get('/api/v1/watch/namespaces/:namespace/secrets/:name', secrets.watch);
     router.get('/api/v1/watch/secrets', secrets.watchlist);
+  }
+
+  {
     const serviceaccounts = endpointFactory.resource<T.ServiceAccount>(core_v1_serviceaccounts);
+    const router = (routers['serviceaccounts'] = new Router());
     router.get('/api/v1/namespaces/:namespace/serviceaccounts', serviceaccounts.list);
     router.post('/api/v1/namespaces/:namespace/serviceaccounts', serviceaccounts.create);
     router.delete('/api/v1/namespaces/:namespace/serviceaccounts', serviceaccounts.deletecollection);
@@ -242,7 +304,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/api/v1/watch/namespaces/:namespace/serviceaccounts', serviceaccounts.watchlist);
     router.get('/api/v1/watch/namespaces/:namespace/serviceaccounts/:name', serviceaccounts.watch);
     router.get('/api/v1/watch/serviceaccounts', serviceaccounts.watchlist);
+  }
+
+  {
     const services = endpointFactory.resource<T.Service>(core_v1_services);
+    const router = (routers['services'] = new Router());
     router.get('/api/v1/namespaces/:namespace/services', services.list);
     router.post('/api/v1/namespaces/:namespace/services', services.create);
     router.delete('/api/v1/namespaces/:namespace/services', services.deletecollection);
@@ -264,5 +330,7 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/api/v1/watch/namespaces/:namespace/services', services.watchlist);
     router.get('/api/v1/watch/namespaces/:namespace/services/:name', services.watch);
     router.get('/api/v1/watch/services', services.watchlist);
-    return router;
+  }
+
+  return routers;
 }

@@ -4,12 +4,14 @@ import type { EndpointFactory } from "../../src/endpoints/factory";
 import { networking_k8s_io_v1_ingressclasses, networking_k8s_io_v1_ingresses, networking_k8s_io_v1_networkpolicies } from "../resources";
 import type * as T from "../types/networking.k8s.io-v1";
 
-export const groupVersion = {"group":"networking.k8s.io","version":"v1","prefix":"/apis/networking.k8s.io/v1"};
+export const groupVersion = { "group": "networking.k8s.io", "version": "v1", "prefix": "/apis/networking.k8s.io/v1" };
 
-/** routes binds every path of networking.k8s.io/v1 to the generic handlers. */
-export function routes(endpointFactory: EndpointFactory): Router {
-    const router = new Router();
+/** routes binds every path of networking.k8s.io/v1 to the generic handlers, one router per resource (requests are dispatched by resource, so a request is matched against its resource's few routes only). */
+export function routes(endpointFactory: EndpointFactory): Record<string, Router> {
+  const routers: Record<string, Router> = {};
+  {
     const ingressclasses = endpointFactory.resource<T.IngressClass>(networking_k8s_io_v1_ingressclasses);
+    const router = (routers['ingressclasses'] = new Router());
     router.get('/apis/networking.k8s.io/v1/ingressclasses', ingressclasses.list);
     router.post('/apis/networking.k8s.io/v1/ingressclasses', ingressclasses.create);
     router.delete('/apis/networking.k8s.io/v1/ingressclasses', ingressclasses.deletecollection);
@@ -19,7 +21,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.delete('/apis/networking.k8s.io/v1/ingressclasses/:name', ingressclasses.delete);
     router.get('/apis/networking.k8s.io/v1/watch/ingressclasses', ingressclasses.watchlist);
     router.get('/apis/networking.k8s.io/v1/watch/ingressclasses/:name', ingressclasses.watch);
+  }
+
+  {
     const ingresses = endpointFactory.resource<T.Ingress>(networking_k8s_io_v1_ingresses);
+    const router = (routers['ingresses'] = new Router());
     router.get('/apis/networking.k8s.io/v1/ingresses', ingresses.list);
     router.get('/apis/networking.k8s.io/v1/namespaces/:namespace/ingresses', ingresses.list);
     router.post('/apis/networking.k8s.io/v1/namespaces/:namespace/ingresses', ingresses.create);
@@ -35,7 +41,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/apis/networking.k8s.io/v1/watch/ingresses', ingresses.watchlist);
     router.get('/apis/networking.k8s.io/v1/watch/namespaces/:namespace/ingresses', ingresses.watchlist);
     router.get('/apis/networking.k8s.io/v1/watch/namespaces/:namespace/ingresses/:name', ingresses.watch);
+  }
+
+  {
     const networkpolicies = endpointFactory.resource<T.NetworkPolicy>(networking_k8s_io_v1_networkpolicies);
+    const router = (routers['networkpolicies'] = new Router());
     router.get('/apis/networking.k8s.io/v1/namespaces/:namespace/networkpolicies', networkpolicies.list);
     router.post('/apis/networking.k8s.io/v1/namespaces/:namespace/networkpolicies', networkpolicies.create);
     router.delete('/apis/networking.k8s.io/v1/namespaces/:namespace/networkpolicies', networkpolicies.deletecollection);
@@ -47,5 +57,7 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/apis/networking.k8s.io/v1/watch/namespaces/:namespace/networkpolicies', networkpolicies.watchlist);
     router.get('/apis/networking.k8s.io/v1/watch/namespaces/:namespace/networkpolicies/:name', networkpolicies.watch);
     router.get('/apis/networking.k8s.io/v1/watch/networkpolicies', networkpolicies.watchlist);
-    return router;
+  }
+
+  return routers;
 }

@@ -4,12 +4,14 @@ import type { EndpointFactory } from "../../src/endpoints/factory";
 import { networking_k8s_io_v1beta1_ingressclasses, networking_k8s_io_v1beta1_ingresses, networking_k8s_io_v1beta1_ipaddresses, networking_k8s_io_v1beta1_servicecidrs } from "../resources";
 import type * as T from "../types/networking.k8s.io-v1beta1";
 
-export const groupVersion = {"group":"networking.k8s.io","version":"v1beta1","prefix":"/apis/networking.k8s.io/v1beta1"};
+export const groupVersion = { "group": "networking.k8s.io", "version": "v1beta1", "prefix": "/apis/networking.k8s.io/v1beta1" };
 
-/** routes binds every path of networking.k8s.io/v1beta1 to the generic handlers. */
-export function routes(endpointFactory: EndpointFactory): Router {
-    const router = new Router();
+/** routes binds every path of networking.k8s.io/v1beta1 to the generic handlers, one router per resource (requests are dispatched by resource, so a request is matched against its resource's few routes only). */
+export function routes(endpointFactory: EndpointFactory): Record<string, Router> {
+  const routers: Record<string, Router> = {};
+  {
     const ingressclasses = endpointFactory.resource<T.IngressClass>(networking_k8s_io_v1beta1_ingressclasses);
+    const router = (routers['ingressclasses'] = new Router());
     router.get('/apis/networking.k8s.io/v1beta1/ingressclasses', ingressclasses.list);
     router.post('/apis/networking.k8s.io/v1beta1/ingressclasses', ingressclasses.create);
     router.delete('/apis/networking.k8s.io/v1beta1/ingressclasses', ingressclasses.deletecollection);
@@ -19,7 +21,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.delete('/apis/networking.k8s.io/v1beta1/ingressclasses/:name', ingressclasses.delete);
     router.get('/apis/networking.k8s.io/v1beta1/watch/ingressclasses', ingressclasses.watchlist);
     router.get('/apis/networking.k8s.io/v1beta1/watch/ingressclasses/:name', ingressclasses.watch);
+  }
+
+  {
     const ingresses = endpointFactory.resource<T.Ingress>(networking_k8s_io_v1beta1_ingresses);
+    const router = (routers['ingresses'] = new Router());
     router.get('/apis/networking.k8s.io/v1beta1/ingresses', ingresses.list);
     router.get('/apis/networking.k8s.io/v1beta1/namespaces/:namespace/ingresses', ingresses.list);
     router.post('/apis/networking.k8s.io/v1beta1/namespaces/:namespace/ingresses', ingresses.create);
@@ -35,7 +41,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/apis/networking.k8s.io/v1beta1/watch/ingresses', ingresses.watchlist);
     router.get('/apis/networking.k8s.io/v1beta1/watch/namespaces/:namespace/ingresses', ingresses.watchlist);
     router.get('/apis/networking.k8s.io/v1beta1/watch/namespaces/:namespace/ingresses/:name', ingresses.watch);
+  }
+
+  {
     const ipaddresses = endpointFactory.resource<T.IPAddress>(networking_k8s_io_v1beta1_ipaddresses);
+    const router = (routers['ipaddresses'] = new Router());
     router.get('/apis/networking.k8s.io/v1beta1/ipaddresses', ipaddresses.list);
     router.post('/apis/networking.k8s.io/v1beta1/ipaddresses', ipaddresses.create);
     router.delete('/apis/networking.k8s.io/v1beta1/ipaddresses', ipaddresses.deletecollection);
@@ -45,7 +55,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.delete('/apis/networking.k8s.io/v1beta1/ipaddresses/:name', ipaddresses.delete);
     router.get('/apis/networking.k8s.io/v1beta1/watch/ipaddresses', ipaddresses.watchlist);
     router.get('/apis/networking.k8s.io/v1beta1/watch/ipaddresses/:name', ipaddresses.watch);
+  }
+
+  {
     const servicecidrs = endpointFactory.resource<T.ServiceCIDR>(networking_k8s_io_v1beta1_servicecidrs);
+    const router = (routers['servicecidrs'] = new Router());
     router.get('/apis/networking.k8s.io/v1beta1/servicecidrs', servicecidrs.list);
     router.post('/apis/networking.k8s.io/v1beta1/servicecidrs', servicecidrs.create);
     router.delete('/apis/networking.k8s.io/v1beta1/servicecidrs', servicecidrs.deletecollection);
@@ -59,5 +73,7 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.patch('/apis/networking.k8s.io/v1beta1/servicecidrs/:name/status', servicecidrsStatus.patch);
     router.get('/apis/networking.k8s.io/v1beta1/watch/servicecidrs', servicecidrs.watchlist);
     router.get('/apis/networking.k8s.io/v1beta1/watch/servicecidrs/:name', servicecidrs.watch);
-    return router;
+  }
+
+  return routers;
 }

@@ -4,12 +4,14 @@ import type { EndpointFactory } from "../../src/endpoints/factory";
 import { rbac_authorization_k8s_io_v1_clusterrolebindings, rbac_authorization_k8s_io_v1_clusterroles, rbac_authorization_k8s_io_v1_rolebindings, rbac_authorization_k8s_io_v1_roles } from "../resources";
 import type * as T from "../types/rbac.authorization.k8s.io-v1";
 
-export const groupVersion = {"group":"rbac.authorization.k8s.io","version":"v1","prefix":"/apis/rbac.authorization.k8s.io/v1"};
+export const groupVersion = { "group": "rbac.authorization.k8s.io", "version": "v1", "prefix": "/apis/rbac.authorization.k8s.io/v1" };
 
-/** routes binds every path of rbac.authorization.k8s.io/v1 to the generic handlers. */
-export function routes(endpointFactory: EndpointFactory): Router {
-    const router = new Router();
+/** routes binds every path of rbac.authorization.k8s.io/v1 to the generic handlers, one router per resource (requests are dispatched by resource, so a request is matched against its resource's few routes only). */
+export function routes(endpointFactory: EndpointFactory): Record<string, Router> {
+  const routers: Record<string, Router> = {};
+  {
     const clusterrolebindings = endpointFactory.resource<T.ClusterRoleBinding>(rbac_authorization_k8s_io_v1_clusterrolebindings);
+    const router = (routers['clusterrolebindings'] = new Router());
     router.get('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', clusterrolebindings.list);
     router.post('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', clusterrolebindings.create);
     router.delete('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', clusterrolebindings.deletecollection);
@@ -19,7 +21,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.delete('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/:name', clusterrolebindings.delete);
     router.get('/apis/rbac.authorization.k8s.io/v1/watch/clusterrolebindings', clusterrolebindings.watchlist);
     router.get('/apis/rbac.authorization.k8s.io/v1/watch/clusterrolebindings/:name', clusterrolebindings.watch);
+  }
+
+  {
     const clusterroles = endpointFactory.resource<T.ClusterRole>(rbac_authorization_k8s_io_v1_clusterroles);
+    const router = (routers['clusterroles'] = new Router());
     router.get('/apis/rbac.authorization.k8s.io/v1/clusterroles', clusterroles.list);
     router.post('/apis/rbac.authorization.k8s.io/v1/clusterroles', clusterroles.create);
     router.delete('/apis/rbac.authorization.k8s.io/v1/clusterroles', clusterroles.deletecollection);
@@ -29,7 +35,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.delete('/apis/rbac.authorization.k8s.io/v1/clusterroles/:name', clusterroles.delete);
     router.get('/apis/rbac.authorization.k8s.io/v1/watch/clusterroles', clusterroles.watchlist);
     router.get('/apis/rbac.authorization.k8s.io/v1/watch/clusterroles/:name', clusterroles.watch);
+  }
+
+  {
     const rolebindings = endpointFactory.resource<T.RoleBinding>(rbac_authorization_k8s_io_v1_rolebindings);
+    const router = (routers['rolebindings'] = new Router());
     router.get('/apis/rbac.authorization.k8s.io/v1/namespaces/:namespace/rolebindings', rolebindings.list);
     router.post('/apis/rbac.authorization.k8s.io/v1/namespaces/:namespace/rolebindings', rolebindings.create);
     router.delete('/apis/rbac.authorization.k8s.io/v1/namespaces/:namespace/rolebindings', rolebindings.deletecollection);
@@ -41,7 +51,11 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/apis/rbac.authorization.k8s.io/v1/watch/namespaces/:namespace/rolebindings', rolebindings.watchlist);
     router.get('/apis/rbac.authorization.k8s.io/v1/watch/namespaces/:namespace/rolebindings/:name', rolebindings.watch);
     router.get('/apis/rbac.authorization.k8s.io/v1/watch/rolebindings', rolebindings.watchlist);
+  }
+
+  {
     const roles = endpointFactory.resource<T.Role>(rbac_authorization_k8s_io_v1_roles);
+    const router = (routers['roles'] = new Router());
     router.get('/apis/rbac.authorization.k8s.io/v1/namespaces/:namespace/roles', roles.list);
     router.post('/apis/rbac.authorization.k8s.io/v1/namespaces/:namespace/roles', roles.create);
     router.delete('/apis/rbac.authorization.k8s.io/v1/namespaces/:namespace/roles', roles.deletecollection);
@@ -53,5 +67,7 @@ export function routes(endpointFactory: EndpointFactory): Router {
     router.get('/apis/rbac.authorization.k8s.io/v1/watch/namespaces/:namespace/roles', roles.watchlist);
     router.get('/apis/rbac.authorization.k8s.io/v1/watch/namespaces/:namespace/roles/:name', roles.watch);
     router.get('/apis/rbac.authorization.k8s.io/v1/watch/roles', roles.watchlist);
-    return router;
+  }
+
+  return routers;
 }

@@ -1,5 +1,6 @@
 import type { RouterContext } from '@koa/router';
 import type { Context } from 'koa';
+import { Readable } from 'node:stream';
 import { stringify as toYaml } from 'yaml';
 import { StatusError, newBadRequest, newMethodNotSupported, newNotFoundPath } from '../apierrors';
 import type { UserInfo } from '../auth/user';
@@ -183,9 +184,17 @@ class ResourceHandlers {
       return;
     }
     // Items are already serialized; the list is assembled around them, never re-encoded.
-    const body = `{"kind":"${this.d.listKind}","apiVersion":"${this.apiVersion}","metadata":${JSON.stringify(meta)},"items":[${outcome.items.map((kv) => this.view(kv.value)).join(',')}]}`;
+    const head = `{"kind":"${this.d.listKind}","apiVersion":"${this.apiVersion}","metadata":${JSON.stringify(meta)},"items":[`;
+    const pretty = q.bool('pretty') === true;
+    if (format.kind === 'json' && !pretty && outcome.items.length > STREAM_LIST_ITEMS) {
+      ctx.status = 200;
+      ctx.type = 'application/json';
+      ctx.body = Readable.from(listChunks(head, outcome.items, (v) => this.view(v)));
+      return;
+    }
+    const body = `${head}${outcome.items.map((kv) => this.view(kv.value)).join(',')}]}`;
     if (format.kind === 'yaml') this.sendYaml(ctx, 200, body);
-    else this.send(ctx, 200, body, q.bool('pretty') === true);
+    else this.send(ctx, 200, body, pretty);
   }
 
   async watch(ctx: RouterContext, single: boolean): Promise<void> {
@@ -379,6 +388,21 @@ class ResourceHandlers {
 }
 
 const SUPPORTED_PATCH_TYPES: readonly PatchType[] = PATCH_TYPES.filter((t) => t === 'application/json-patch+json' || t === 'application/merge-patch+json');
+
+/** STREAM_LIST_ITEMS is the list size above which the body is streamed in chunks: the client
+ * starts receiving while the rest is encoded, and no single huge string is built. */
+const STREAM_LIST_ITEMS = 500;
+/** LIST_CHUNK_ITEMS items go into one chunk (about 64-300 KiB for typical objects). */
+const LIST_CHUNK_ITEMS = 100;
+
+/** listChunks yields a list response in pieces: head, groups of items, tail. */
+function* listChunks(head: string, items: readonly KeyValue[], view: (v: string) => string): Generator<Buffer> {
+  for (let i = 0; i < items.length; i += LIST_CHUNK_ITEMS) {
+    const group = items.slice(i, i + LIST_CHUNK_ITEMS).map((kv) => view(kv.value)).join(',');
+    yield Buffer.from(i === 0 ? head + group : ',' + group);
+  }
+  yield Buffer.from(']}');
+}
 
 /** addWarning sends a Warning header as kube-apiserver formats it (code 299, agent "-"). */
 export function addWarning(ctx: Context, message: string): void {

@@ -31,6 +31,18 @@ export interface StructNode {
   preserveUnknownFields?: boolean;
   /** embeddedResource marks x-kubernetes-embedded-resource (apiVersion, kind, metadata implied). */
   embeddedResource?: boolean;
+  /**
+   * patchStrategy is the x-kubernetes-patch-strategy of the field holding this struct
+   * ('retainKeys' on Deployment spec.strategy, 'replace'). Only inline nodes carry it: the
+   * builder copies a named struct when a field's `allOf` wrapper adds a strategy.
+   */
+  patchStrategy?: string;
+  /**
+   * patchMergeKey is the x-kubernetes-patch-merge-key of the field holding this struct. No
+   * Kubernetes type has one; Go's strategic merge patch honours it on a pointer-to-struct field
+   * that a patch fills with a list (upstream's own tests do).
+   */
+  patchMergeKey?: string;
 }
 
 /** MapNode is an object with arbitrary keys (OpenAPI `additionalProperties`). */
@@ -38,6 +50,8 @@ export interface MapNode {
   kind: 'map';
   values: TypeRef;
   mapType: 'granular' | 'atomic';
+  /** patchStrategy is the x-kubernetes-patch-strategy of the field holding this map (see StructNode). */
+  patchStrategy?: string;
 }
 
 /** ListNode is an array. */
@@ -57,6 +71,8 @@ export interface ListNode {
 /** UntypedNode is anything whose structure is unknown (RawExtension, JSON, free-form objects). */
 export interface UntypedNode {
   kind: 'untyped';
+  /** patchStrategy is the x-kubernetes-patch-strategy of the field holding this value (see StructNode). */
+  patchStrategy?: string;
 }
 
 /**
@@ -66,6 +82,12 @@ export interface UntypedNode {
 export interface TypeTable {
   types: Readonly<Record<TypeName, TypeNode>>;
   kinds: Readonly<Record<string, TypeName>>;
+  /**
+   * patchMetadata is true when patch strategies and merge keys are those of the kinds' Go struct
+   * tags (built-in kinds), so strategic merge patch applies. A table built from a CRD schema
+   * leaves it unset: kube-apiserver refuses strategic merge patch for custom resources (415).
+   */
+  patchMetadata?: boolean;
 }
 
 /** resolve follows a TypeRef to its node; an unknown name is untyped. */

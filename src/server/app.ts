@@ -13,7 +13,7 @@ import { versionInfo } from './version';
 /** GroupVersionRoutes is one generated route module. */
 export interface GroupVersionRoutes {
   groupVersion: { group: string; version: string; prefix: string };
-  routes(factory: EndpointFactory): Router;
+  routes(factory: EndpointFactory): Record<string, Router>;
 }
 
 export interface AppOptions {
@@ -98,25 +98,44 @@ export function createApp(opts: AppOptions): Koa {
   });
   app.use(meta.routes());
 
-  // Each group-version has its own router; requests are dispatched by prefix so a request only
-  // matches against the routes of its own group-version.
-  const byPrefix = new Map<string, Koa.Middleware>();
+  // Each resource has its own router: a request is dispatched by group-version prefix and
+  // resource name, then matched against that resource's dozen routes only.
+  const byPrefix = new Map<string, Map<string, Koa.Middleware>>();
   for (const m of opts.routeModules) {
-    const router = m.routes(opts.endpoints);
-    const routes = router.routes();
-    byPrefix.set(m.groupVersion.prefix, async (ctx, next) =>
-      routes(ctx as never, async () => {
-        // The path names a resource but no route takes this method: 405, as kube-apiserver.
-        const matched = (ctx as { matched?: { methods: string[] }[] }).matched;
-        if (matched?.some((layer) => layer.methods.length > 0)) throw METHOD_NOT_ALLOWED;
-        return next();
-      }),
-    );
+    const routers = new Map<string, Koa.Middleware>();
+    for (const [plural, router] of Object.entries(m.routes(opts.endpoints))) {
+      const routes = router.routes();
+      routers.set(plural, (ctx, next) =>
+        routes(ctx as never, async () => {
+          // The path names a resource but no route takes this method: 405, as kube-apiserver.
+          const matched = (ctx as { matched?: { methods: string[] }[] }).matched;
+          if (matched?.some((layer) => layer.methods.length > 0)) throw METHOD_NOT_ALLOWED;
+          return next();
+        }),
+      );
+    }
+    byPrefix.set(m.groupVersion.prefix, routers);
   }
   app.use(async (ctx, next) => {
-    const parts = ctx.path.split('/', 4);
-    const prefix = parts[1] === 'api' ? `/api/${parts[2] ?? ''}` : parts[1] === 'apis' ? `/apis/${parts[2] ?? ''}/${parts[3] ?? ''}` : '';
-    const handler = byPrefix.get(prefix);
+    const path = ctx.path;
+    let rest: string[];
+    let routers: Map<string, Koa.Middleware> | undefined;
+    if (path.startsWith('/api/')) {
+      const parts = path.split('/');
+      routers = byPrefix.get(`/api/${parts[2]}`);
+      rest = parts.slice(3);
+    } else if (path.startsWith('/apis/')) {
+      const parts = path.split('/');
+      routers = byPrefix.get(`/apis/${parts[2]}/${parts[3]}`);
+      rest = parts.slice(4);
+    } else {
+      return next();
+    }
+    if (!routers) return next();
+    if (rest[0] === 'watch') rest = rest.slice(1);
+    // `namespaces/<ns>/<resource>` is namespaced content; `namespaces/<name>/status` is the
+    // namespace itself, and no namespaced resource is called like a namespace subresource.
+    const handler = (rest[0] === 'namespaces' && rest.length >= 3 ? routers.get(rest[2]) : undefined) ?? routers.get(rest[0] ?? '');
     if (handler) return handler(ctx, next);
     return next();
   });
