@@ -18,6 +18,8 @@ import { renderTable, type IncludeObject, type TableSpec } from './table';
 import { jsonWatchEncoder, openWatchStream, tableWatchEncoder } from './watch';
 import { duplicateFields, parseFieldValidation, reportFields, unknownFields, type FieldValidation } from './fieldvalidation';
 import type { ValidateFunction } from 'ajv';
+import { isPatchError, patchErrorToStatus, strategicMergePatch, strategicMergePatchSupported } from '../patch/strategic';
+import type { TypeRef, TypeTable } from '../schema/typeinfo';
 
 /** MIN_REQUEST_TIMEOUT_S is kube-apiserver's --min-request-timeout: watches without a timeout last 1-2x this. */
 const MIN_REQUEST_TIMEOUT_S = 1800;
@@ -32,6 +34,8 @@ export interface StoreLookup {
 /** HandlerOptions are what the generic handlers need besides the stores. */
 export interface HandlerOptions {
   stores: StoreLookup;
+  /** typeInfo finds a resource's merge structure (strategic merge patch, apply). */
+  typeInfo: (d: ResourceDescriptor) => { table: TypeTable; root: TypeRef } | undefined;
   /** pruners loads the generated pruner module of a group-version (unknown-field handling). */
   pruners: Readonly<Record<string, () => Readonly<Record<string, ValidateFunction>>>>;
   now?: () => Date;
@@ -74,7 +78,7 @@ export function createEndpointFactory(opts: HandlerOptions): EndpointFactory {
   function resource<T>(d: ResourceDescriptor): ResourceEndpoints<T> {
     let store: Store | undefined;
     const get = () => (store ??= storeOf(d));
-    const h = new ResourceHandlers(d, get, now, watchTimeout, prunerFor(d));
+    const h = new ResourceHandlers(d, get, now, watchTimeout, prunerFor(d), opts.typeInfo(d));
     return {
       list: (ctx) => h.list(ctx as RouterContext),
       create: (ctx) => h.create(ctx as RouterContext),
@@ -92,7 +96,7 @@ export function createEndpointFactory(opts: HandlerOptions): EndpointFactory {
   function subresource<T>(d: ResourceDescriptor, name: string): ResourceEndpoints<T> {
     let store: Store | undefined;
     const get = () => (store ??= storeOf(d));
-    const h = new ResourceHandlers(d, get, now, watchTimeout, prunerFor(d), name);
+    const h = new ResourceHandlers(d, get, now, watchTimeout, prunerFor(d), opts.typeInfo(d), name);
     const refuse: Handler = (ctx) => h.unsupported(ctx as RouterContext, name);
     if (name !== 'status') {
       return { list: refuse, create: refuse, deletecollection: refuse, get: refuse, update: refuse, patch: refuse, delete: refuse, watch: refuse, watchlist: refuse, connect: refuse };
@@ -124,6 +128,7 @@ class ResourceHandlers {
     private readonly now: () => Date,
     private readonly watchTimeout: () => number,
     private readonly pruner: () => ValidateFunction,
+    private readonly types: { table: TypeTable; root: TypeRef } | undefined,
     private readonly subresource?: string,
   ) {
     this.apiVersion = groupVersion(d);
@@ -257,7 +262,7 @@ class ResourceHandlers {
     const format = negotiateObject(ctx.get('accept'), false);
     const rctx = this.context(ctx, dryRunAll(q));
     checkFieldManager(q);
-    const type = patchTypeOf(mediaType(ctx), SUPPORTED_PATCH_TYPES);
+    const type = patchTypeOf(mediaType(ctx), this.patchTypes());
     const directive = parseFieldValidation(q.string('fieldValidation'), 'PatchOptions');
     const body = await readBody(ctx);
     const text = body.toString('utf8');
@@ -281,10 +286,23 @@ class ResourceHandlers {
     this.writeObject(ctx, 200, outcome.kv, format, q);
   }
 
+  /** patchTypes are what this resource accepts: strategic merge needs patch metadata (not CRs). */
+  private patchTypes(): readonly PatchType[] {
+    const smp = this.types !== undefined && strategicMergePatchSupported(this.types.table, this.types.root);
+    return PATCH_TYPES.filter((t) => t === 'application/json-patch+json' || t === 'application/merge-patch+json' || (smp && t === 'application/strategic-merge-patch+json'));
+  }
+
   private applyPatch(type: PatchType, current: KubeObject, patch: unknown): KubeObject {
     let result: unknown;
     if (type === 'application/json-patch+json') result = jsonPatch(current, patch);
-    else result = mergePatch(current, patch);
+    else if (type === 'application/strategic-merge-patch+json') {
+      try {
+        result = strategicMergePatch(current, patch, this.types!.table, this.types!.root);
+      } catch (e) {
+        if (isPatchError(e)) throw patchErrorToStatus(e);
+        throw e;
+      }
+    } else result = mergePatch(current, patch);
     if (!isPlainObject(result) || !isPlainObject(result.metadata)) throw newBadRequest('the patched object is not an object with metadata');
     dropNulls(result);
     this.checkTypeMeta(result);
@@ -387,7 +405,6 @@ class ResourceHandlers {
   }
 }
 
-const SUPPORTED_PATCH_TYPES: readonly PatchType[] = PATCH_TYPES.filter((t) => t === 'application/json-patch+json' || t === 'application/merge-patch+json');
 
 /** STREAM_LIST_ITEMS is the list size above which the body is streamed in chunks: the client
  * starts receiving while the rest is encoded, and no single huge string is built. */

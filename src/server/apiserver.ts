@@ -7,6 +7,8 @@ import { resources } from '../../generated/resources';
 import { groupVersions } from '../../generated/routes';
 import { defaulterModules } from '../../generated/defaulters';
 import { prunerModules } from '../../generated/pruners';
+import { builtinTypeTable } from '../../generated/typeinfo';
+import { kindKey } from '../schema/typeinfo';
 import { validatorModules } from '../../generated/validators';
 import { writeKubeconfig } from '../auth/kubeconfig';
 import { ensurePki, type Pki } from '../auth/pki';
@@ -80,7 +82,14 @@ export class APIServer {
     });
     await this.registry.start();
 
-    const endpoints = createEndpointFactory({ stores: this.registry, pruners: prunerModules });
+    const endpoints = createEndpointFactory({
+      stores: this.registry,
+      pruners: prunerModules,
+      typeInfo: (d) => {
+        const root = builtinTypeTable.kinds[kindKey(d.group, d.version, d.kind)];
+        return root ? { table: builtinTypeTable, root } : undefined;
+      },
+    });
     const openapi = new OpenAPIV3(path.join(ROOT, 'schemas', 'kubernetes'), groupVersions.map((g) => g.groupVersion.prefix.slice(1)));
     const server = https.createServer({
       key: this.pki.servingKeyPem,
