@@ -20,6 +20,8 @@ import { duplicateFields, parseFieldValidation, reportFields, unknownFields, typ
 import type { ValidateFunction } from 'ajv';
 import { isPatchError, patchErrorToStatus, strategicMergePatch, strategicMergePatchSupported } from '../patch/strategic';
 import type { TypeRef, TypeTable } from '../schema/typeinfo';
+import type { ScaleSpec } from '../registry/strategy';
+import { scaleOf, updateScale } from './scale';
 
 /** MIN_REQUEST_TIMEOUT_S is kube-apiserver's --min-request-timeout: watches without a timeout last 1-2x this. */
 const MIN_REQUEST_TIMEOUT_S = 1800;
@@ -78,7 +80,7 @@ export function createEndpointFactory(opts: HandlerOptions): EndpointFactory {
   function resource<T>(d: ResourceDescriptor): ResourceEndpoints<T> {
     let store: Store | undefined;
     const get = () => (store ??= storeOf(d));
-    const h = new ResourceHandlers(d, get, now, watchTimeout, prunerFor(d), opts.typeInfo(d));
+    const h = new ResourceHandlers(d, get, now, watchTimeout, prunerFor(d), opts.typeInfo);
     return {
       list: (ctx) => h.list(ctx as RouterContext),
       create: (ctx) => h.create(ctx as RouterContext),
@@ -96,10 +98,26 @@ export function createEndpointFactory(opts: HandlerOptions): EndpointFactory {
   function subresource<T>(d: ResourceDescriptor, name: string): ResourceEndpoints<T> {
     let store: Store | undefined;
     const get = () => (store ??= storeOf(d));
-    const h = new ResourceHandlers(d, get, now, watchTimeout, prunerFor(d), opts.typeInfo(d), name);
+    const h = new ResourceHandlers(d, get, now, watchTimeout, prunerFor(d), opts.typeInfo, name);
     const refuse: Handler = (ctx) => h.unsupported(ctx as RouterContext, name);
+    if (name === 'scale') {
+      return {
+        list: refuse,
+        create: refuse,
+        deletecollection: refuse,
+        get: (ctx) => h.scaleGet(ctx as RouterContext),
+        update: (ctx) => h.scaleUpdate(ctx as RouterContext),
+        patch: (ctx) => h.scalePatch(ctx as RouterContext),
+        delete: refuse,
+        watch: refuse,
+        watchlist: refuse,
+        connect: refuse,
+      };
+    }
     if (name !== 'status') {
-      return { list: refuse, create: refuse, deletecollection: refuse, get: refuse, update: refuse, patch: refuse, delete: refuse, watch: refuse, watchlist: refuse, connect: refuse };
+      // Action subresources (binding, eviction) take a POST the resource's strategy serves.
+      const action: Handler = (ctx) => h.subresourceAction(ctx as RouterContext, name);
+      return { list: refuse, create: action, deletecollection: refuse, get: refuse, update: refuse, patch: refuse, delete: refuse, watch: refuse, watchlist: refuse, connect: refuse };
     }
     return {
       list: refuse,
@@ -128,11 +146,14 @@ class ResourceHandlers {
     private readonly now: () => Date,
     private readonly watchTimeout: () => number,
     private readonly pruner: () => ValidateFunction,
-    private readonly types: { table: TypeTable; root: TypeRef } | undefined,
+    private readonly typeInfo: HandlerOptions['typeInfo'],
     private readonly subresource?: string,
   ) {
     this.apiVersion = groupVersion(d);
+    this.types = typeInfo(d);
   }
+
+  private readonly types: { table: TypeTable; root: TypeRef } | undefined;
 
   private context(ctx: RouterContext, dryRun = false): RequestContext {
     if (this.d.deprecationWarning) addWarning(ctx, this.d.deprecationWarning);
@@ -241,6 +262,13 @@ class ResourceHandlers {
     const rctx = this.context(ctx, dryRunAll(q));
     checkFieldManager(q);
     const directive = parseFieldValidation(q.string('fieldValidation'), 'CreateOptions');
+    const createAction = this.store().strategy.createAction;
+    if (createAction) {
+      const body = decodeBody(await readBody(ctx), mediaType(ctx));
+      dropNulls(body);
+      this.send(ctx, 201, JSON.stringify(await createAction(rctx, body)));
+      return;
+    }
     const obj = this.decodeChecked(ctx, await readBody(ctx), directive);
     const kv = await this.store().create(rctx, obj);
     this.writeObject(ctx, 201, kv, format, q);
@@ -337,6 +365,72 @@ class ResourceHandlers {
     this.send(ctx, 200, body);
   }
 
+  // ---- scale ----
+
+  private scaleSpec(): ScaleSpec {
+    const spec = this.store().strategy.scale;
+    if (!spec) throw newMethodNotSupported({ group: this.d.group, resource: `${this.d.plural}/scale` }, 'scale');
+    return spec;
+  }
+
+  private sendScale(ctx: RouterContext, scale: Record<string, unknown>, q: Query): void {
+    const format = negotiateObject(ctx.get('accept'), false);
+    const json = JSON.stringify(scale);
+    if (format.kind === 'yaml') this.sendYaml(ctx, 200, json);
+    else this.send(ctx, 200, json, q.bool('pretty') === true);
+  }
+
+  async scaleGet(ctx: RouterContext): Promise<void> {
+    const spec = this.scaleSpec();
+    const kv = await this.store().get(this.context(ctx), ctx.params.name);
+    this.sendScale(ctx, scaleOf(decode(kv.value), spec), this.query(ctx));
+  }
+
+  async scaleUpdate(ctx: RouterContext): Promise<void> {
+    const q = this.query(ctx);
+    const spec = this.scaleSpec();
+    const rctx = this.context(ctx);
+    const body = decodeBody(await readBody(ctx), mediaType(ctx));
+    if (body.kind !== undefined && body.kind !== 'Scale') throw newBadRequest(`${String(body.kind)} in version "v1" cannot be handled as a Scale`);
+    const scale = await updateScale(this.store(), rctx, ctx.params.name, spec, () => body, dryRunAll(q));
+    this.sendScale(ctx, scale, q);
+  }
+
+  async scalePatch(ctx: RouterContext): Promise<void> {
+    const q = this.query(ctx);
+    const spec = this.scaleSpec();
+    const rctx = this.context(ctx);
+    const type = patchTypeOf(mediaType(ctx), this.patchTypes());
+    const patch = parseJson((await readBody(ctx)).toString('utf8'));
+    const scaleRoot = this.typeInfo(SCALE_KIND);
+    const scale = await updateScale(
+      this.store(),
+      rctx,
+      ctx.params.name,
+      spec,
+      (current) => {
+        if (type === 'application/json-patch+json') return jsonPatch(current as KubeObject, patch) as Record<string, unknown>;
+        if (type === 'application/strategic-merge-patch+json' && scaleRoot) {
+          return strategicMergePatch(current, patch, scaleRoot.table, scaleRoot.root) as Record<string, unknown>;
+        }
+        return mergePatch(current, patch) as Record<string, unknown>;
+      },
+      dryRunAll(q),
+    );
+    this.sendScale(ctx, scale, q);
+  }
+
+  /** subresourceAction serves POST <resource>/<name>/<sub> through the strategy's action. */
+  async subresourceAction(ctx: RouterContext, sub: string): Promise<void> {
+    const action = this.store().strategy.subresourceActions?.[sub];
+    if (!action) return this.unsupported(ctx, sub);
+    const q = this.query(ctx);
+    const body = decodeBody(await readBody(ctx), mediaType(ctx));
+    dropNulls(body);
+    const result = await action(this.context(ctx, dryRunAll(q)), ctx.params.name, body);
+    this.send(ctx, 201, JSON.stringify(result));
+  }
+
   unsupported(ctx: RouterContext, sub: string): void {
     const what = sub ? `${this.d.plural}/${sub}` : this.d.plural;
     throw newMethodNotSupported({ group: this.d.group, resource: what }, ctx.method.toLowerCase());
@@ -405,6 +499,9 @@ class ResourceHandlers {
   }
 }
 
+
+/** SCALE_KIND names autoscaling/v1 Scale, whose merge structure strategic patches of scale use. */
+const SCALE_KIND = { group: 'autoscaling', version: 'v1', kind: 'Scale' } as ResourceDescriptor;
 
 /** STREAM_LIST_ITEMS is the list size above which the body is streamed in chunks: the client
  * starts receiving while the rest is encoded, and no single huge string is built. */

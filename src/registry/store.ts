@@ -469,13 +469,16 @@ export class Store {
       for (const k of Object.keys(obj)) delete obj[k];
       Object.assign(obj, structuredClone(old), { [s.statusField]: status });
       delete obj.metadata.resourceVersion;
-    } else {
+    } else if (subresource === undefined || subresource === 'scale') {
       if (s.statusField) {
         if (old[s.statusField] === undefined) delete obj[s.statusField];
         else obj[s.statusField] = structuredClone(old[s.statusField]);
       }
-      s.prepareForUpdate?.(obj, old);
+      s.prepareForUpdate?.(obj, old, subresource);
       if (s.tracksGeneration && !deepEqual(obj.spec, old.spec)) meta.generation = (old.metadata.generation ?? 0) + 1;
+    } else {
+      // Action subresources (binding) are the server's own writes: taken as computed.
+      s.prepareForUpdate?.(obj, old, subresource);
     }
     const m = obj.metadata;
     if (!m.uid) m.uid = old.metadata.uid;
@@ -496,7 +499,7 @@ export class Store {
       ...validateObjectMeta(m, this.resource.namespaced, s.nameRule),
       ...validateObjectMetaUpdate(m, old.metadata),
       ...(s.validate?.(obj) ?? []),
-      ...(s.validateUpdate?.(obj, old) ?? []),
+      ...(s.validateUpdate?.(obj, old, subresource) ?? []),
     ];
     if (errs.length) throw newInvalid(this.groupKind, m.name ?? '', errs);
     s.defaults?.(obj);

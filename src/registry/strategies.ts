@@ -27,6 +27,7 @@ import * as rolebindings from './rbac/rolebindings';
 import * as roles from './rbac/roles';
 import type { Storage } from '../storage/interface';
 import { IPv4Range, PortRange } from './core/allocator';
+import { SUCCESS_CREATED, bindPod, evictPod } from './core/podbinding';
 import { ServiceAllocator, type IPAddressStore } from './core/serviceallocation';
 import type { Store } from './store';
 import type { Strategy, StrategyOverrides } from './strategy';
@@ -75,6 +76,28 @@ export interface StrategyDeps {
 
 /** wiredOverrides adds the hooks that need the registry around them. */
 function wiredOverrides(gr: string, deps: StrategyDeps): StrategyOverrides {
+  const pods = () => {
+    const store = deps.storeFor('', 'pods');
+    if (!store) throw new Error('pods are not served');
+    return store;
+  };
+  if (gr === 'pods') {
+    return {
+      subresourceActions: {
+        binding: async (ctx, name, body) => (await bindPod(pods(), ctx, name, body), SUCCESS_CREATED),
+        eviction: async (ctx, name, body) => (await evictPod(pods(), ctx, name, body), SUCCESS_CREATED),
+      },
+    };
+  }
+  if (gr === 'bindings') {
+    return {
+      createAction: async (ctx, body) => {
+        const name = (body.metadata as { name?: string } | undefined)?.name ?? '';
+        await bindPod(pods(), ctx, name, body);
+        return SUCCESS_CREATED;
+      },
+    };
+  }
   if (gr !== 'services') return {};
   const allocator = new ServiceAllocator({
     ipRange: new IPv4Range(deps.serviceClusterIPRange),

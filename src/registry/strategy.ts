@@ -3,6 +3,13 @@ import type { KubeObject } from '../meta/object';
 import type { RequestContext } from './context';
 import type { TablePrinter } from './printer';
 
+/** ScaleSpec locates replicas and selector for the scale subresource (JSONPath-like, `.spec.replicas`). */
+export interface ScaleSpec {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  labelSelectorPath?: string;
+}
+
 /** Finish completes a write a begin* hook prepared for: ok tells whether the write happened. */
 export type Finish = (ok: boolean) => Promise<void>;
 
@@ -33,11 +40,11 @@ export interface Strategy {
   /** prepareForCreate clears fields a client may not set on create. May mutate. */
   prepareForCreate?(obj: KubeObject): void;
   /** prepareForUpdate carries over fields a client may not change. May mutate obj, not old. */
-  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+  prepareForUpdate?(obj: KubeObject, old: KubeObject, subresource?: string): void;
   /** validate returns semantic errors beyond the schema. Must not mutate. */
   validate?(obj: KubeObject): FieldError[];
   /** validateUpdate returns errors about the transition from old. Must not mutate. */
-  validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  validateUpdate?(obj: KubeObject, old: KubeObject, subresource?: string): FieldError[];
   /** warnings are sent as Warning headers. Must not mutate. */
   warnings?(obj: KubeObject, old?: KubeObject): string[];
   /** canonicalize normalizes the object before it is stored. May mutate. */
@@ -58,6 +65,15 @@ export interface Strategy {
   markDeleting?(obj: KubeObject): void;
   /** afterDelete releases what a deleted object held. */
   afterDelete?(ctx: RequestContext, obj: KubeObject): Promise<void>;
+  /**
+   * subresourceActions serve POSTs to action subresources (pods/binding, pods/eviction); each
+   * returns the response body (a Status).
+   */
+  subresourceActions?: Readonly<Record<string, (ctx: RequestContext, name: string, body: Record<string, unknown>) => Promise<unknown>>>;
+  /** createAction replaces storing for resources that are only verbs on others (core/v1 bindings). */
+  createAction?: (ctx: RequestContext, body: Record<string, unknown>) => Promise<unknown>;
+  /** scale, when set, serves the scale subresource over these paths. */
+  scale?: ScaleSpec;
   /** printer computes Table rows when some columns are not plain JSONPaths. */
   printer?: TablePrinter;
 }

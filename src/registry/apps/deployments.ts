@@ -6,6 +6,7 @@
 
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
+import { WORKLOAD_SCALE } from '../validation/workload';
 import { selectorImmutable, validateDeployment } from '../validation/workload';
 import { defaultPodTemplate } from '../core/podspec';
 import { isPlainObject, type KubeObject } from '../../meta/object';
@@ -59,4 +60,4 @@ function defaults(d: KubeObject): void {
 }
 
 /** strategy is what deployments does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer, defaults, validate: validateDeployment, validateUpdate: selectorImmutable };
+export const strategy: StrategyOverrides = { printer, defaults, scale: WORKLOAD_SCALE, validate: validateDeployment, validateUpdate: selectorImmutable };

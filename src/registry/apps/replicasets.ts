@@ -6,6 +6,7 @@
 
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
+import { WORKLOAD_SCALE } from '../validation/workload';
 import { selectorImmutable, validateReplicated } from '../validation/workload';
 import { defaultPodTemplate } from '../core/podspec';
 import { isPlainObject, type KubeObject } from '../../meta/object';
@@ -38,4 +39,4 @@ function defaults(rs: KubeObject): void {
 }
 
 /** strategy is what replicasets does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer, defaults, validate: validateReplicated, validateUpdate: selectorImmutable };
+export const strategy: StrategyOverrides = { printer, defaults, scale: WORKLOAD_SCALE, validate: validateReplicated, validateUpdate: selectorImmutable };

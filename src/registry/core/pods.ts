@@ -8,6 +8,7 @@ import { isPlainObject, type KubeObject } from '../../meta/object';
 import type { TablePrinter } from '../printer';
 import type { StrategyOverrides } from '../strategy';
 import { validatePodSpec } from '../validation/podspec';
+import { validatePodUpdate } from '../validation/podupdate';
 import { FieldPath } from '../../apierrors';
 import { qosClass } from './qos';
 import { defaultPodOnly, defaultPodSpec } from './podspec';
@@ -235,4 +236,5 @@ export const strategy: StrategyOverrides = {
   defaults,
   prepareForCreate,
   validate: (pod) => validatePodSpec(pod.spec, FieldPath.root('spec')),
+  validateUpdate: validatePodUpdate,
 };

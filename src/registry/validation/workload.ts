@@ -97,3 +97,6 @@ export function selectorImmutable(obj1: Obj, old: Obj): FieldError[] {
   if (a === b) return [];
   return [invalid('spec.selector', obj(obj1.spec)?.selector ?? null, 'field is immutable')];
 }
+
+/** WORKLOAD_SCALE is where apps/v1 workloads keep what their scale subresource shows. */
+export const WORKLOAD_SCALE = { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.spec.selector' } as const;
