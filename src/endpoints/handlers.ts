@@ -2,7 +2,7 @@ import type { RouterContext } from '@koa/router';
 import type { Context } from 'koa';
 import { Readable } from 'node:stream';
 import { stringify as toYaml } from 'yaml';
-import { StatusError, newBadRequest, newMethodNotSupported, newNotFoundPath } from '../apierrors';
+import { StatusError, newBadRequest, newInvalid, newMethodNotSupported, newNotFoundPath } from '../apierrors';
 import type { UserInfo } from '../auth/user';
 import { isPlainObject, type KubeObject } from '../meta/object';
 import type { RequestContext } from '../registry/context';
@@ -18,6 +18,7 @@ import { renderTable, type IncludeObject, type TableSpec } from './table';
 import { jsonWatchEncoder, openWatchStream, tableWatchEncoder } from './watch';
 import { duplicateFields, parseFieldValidation, reportFields, unknownFields, type FieldValidation } from './fieldvalidation';
 import type { ValidateFunction } from 'ajv';
+import { applyPatch, validatePatchFieldManager } from '../apply';
 import { isPatchError, patchErrorToStatus, strategicMergePatch, strategicMergePatchSupported } from '../patch/strategic';
 import type { TypeRef, TypeTable } from '../schema/typeinfo';
 import type { ScaleSpec } from '../registry/strategy';
@@ -157,7 +158,8 @@ class ResourceHandlers {
 
   private context(ctx: RouterContext, dryRun = false): RequestContext {
     if (this.d.deprecationWarning) addWarning(ctx, this.d.deprecationWarning);
-    return { namespace: this.d.namespaced ? (ctx.params.namespace ?? '') : '', user: userOf(ctx), dryRun };
+    const fieldManager = typeof ctx.query.fieldManager === 'string' ? ctx.query.fieldManager : undefined;
+    return { namespace: this.d.namespaced ? (ctx.params.namespace ?? '') : '', user: userOf(ctx), dryRun, fieldManager, userAgent: ctx.get('user-agent') };
   }
 
   private query(ctx: RouterContext): Query {
@@ -293,6 +295,9 @@ class ResourceHandlers {
     const type = patchTypeOf(mediaType(ctx), this.patchTypes());
     const directive = parseFieldValidation(q.string('fieldValidation'), 'PatchOptions');
     const body = await readBody(ctx);
+    if (type === 'application/apply-patch+yaml') return this.apply(ctx, q, rctx, body, directive, format);
+    const fieldErrs = validatePatchFieldManager({ isApply: false, fieldManager: q.string('fieldManager'), force: q.bool('force') });
+    if (fieldErrs.length) throw newInvalid({ group: 'meta.k8s.io', kind: 'PatchOptions' }, '', fieldErrs);
     const text = body.toString('utf8');
     const patch = parseJson(text);
     const duplicates = directive === 'Ignore' ? [] : duplicateFields(text);
@@ -317,7 +322,48 @@ class ResourceHandlers {
   /** patchTypes are what this resource accepts: strategic merge needs patch metadata (not CRs). */
   private patchTypes(): readonly PatchType[] {
     const smp = this.types !== undefined && strategicMergePatchSupported(this.types.table, this.types.root);
-    return PATCH_TYPES.filter((t) => t === 'application/json-patch+json' || t === 'application/merge-patch+json' || (smp && t === 'application/strategic-merge-patch+json'));
+    return PATCH_TYPES.filter(
+      (t) =>
+        t === 'application/json-patch+json' ||
+        t === 'application/merge-patch+json' ||
+        (smp && t === 'application/strategic-merge-patch+json') ||
+        (this.types !== undefined && t === 'application/apply-patch+yaml'),
+    );
+  }
+
+  /**
+   * apply serves server-side apply: the applied configuration is merged into the live object
+   * with field ownership (conflicts, force), and a missing object is created from it.
+   */
+  private async apply(ctx: RouterContext, q: Query, rctx: RequestContext, body: Buffer, directive: FieldValidation, format: OutputFormat): Promise<void> {
+    const types = this.types!;
+    const force = q.bool('force') === true;
+    const fieldManager = q.string('fieldManager');
+    const errs = validatePatchFieldManager({ isApply: true, fieldManager, force });
+    if (errs.length) throw newInvalid({ group: 'meta.k8s.io', kind: 'PatchOptions' }, '', errs);
+    const applied = decodeBody(body, 'application/yaml');
+    const duplicates = directive === 'Ignore' ? [] : duplicateFields(body.toString('utf8').trim().startsWith('{') ? body.toString('utf8') : '{}');
+    dropNulls(applied);
+    const unknown = this.prune(applied as KubeObject);
+    for (const w of reportFields(directive, unknown, duplicates)) addWarning(ctx, w);
+    const outcome = await this.store().update(
+      { ...rctx, applied: true },
+      ctx.params.name,
+      (current) =>
+        applyPatch(current, applied, {
+          manager: fieldManager!,
+          force,
+          table: types.table,
+          root: types.root,
+          apiVersion: this.apiVersion,
+          kind: this.d.kind,
+          now: this.now(),
+          subresource: this.subresource,
+          resetFields: this.store().resetFields(this.subresource),
+        }).object as KubeObject,
+      { subresource: this.subresource, forceAllowCreate: this.subresource === undefined },
+    );
+    this.writeObject(ctx, outcome.created ? 201 : 200, outcome.kv, format, q);
   }
 
   private applyPatch(type: PatchType, current: KubeObject, patch: unknown): KubeObject {

@@ -7,4 +7,9 @@ export interface RequestContext {
   user: UserInfo;
   /** dryRun runs every step but the write. */
   dryRun?: boolean;
+  /** fieldManager is the fieldManager parameter; userAgent names the manager when it is absent. */
+  fieldManager?: string;
+  userAgent?: string;
+  /** applied marks a server-side apply, whose managedFields the apply computed already. */
+  applied?: boolean;
 }

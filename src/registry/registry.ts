@@ -1,6 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import { noAdmission, type Admission } from '../admission/interface';
 import type { KubeObject } from '../meta/object';
+import type { TypeRef, TypeTable } from '../schema/typeinfo';
 import type { ResourceDescriptor } from '../resources/descriptor';
 import type { Storage } from '../storage/interface';
 import { WatchCache } from '../watch/cache';
@@ -26,6 +27,8 @@ export interface RegistryOptions {
   serviceNodePortRange?: string;
   now?: () => Date;
   bookmarkIntervalMs?: number;
+  /** typeInfo finds a resource's merge structure (managedFields tracking). */
+  typeInfo?: (r: ResourceDescriptor) => { table: TypeTable; root: TypeRef } | undefined;
   /** admission builds the admission chain once the stores exist (plugins read them). */
   admission?: (registry: Registry) => Admission;
 }
@@ -63,7 +66,7 @@ export class Registry {
       });
       // Stores reach the chain through the registry: plugins need the stores, so it comes last.
       const admission: Admission = { admit: (a) => this.admissionChain.admit(a), validate: (a) => this.admissionChain.validate(a) };
-      store = new Store({ resource: r, strategy: strategyFor(r, deps), cache, keyRoot, validator, defaulter, admission, now: opts.now });
+      store = new Store({ resource: r, strategy: strategyFor(r, deps), cache, keyRoot, validator, defaulter, admission, types: opts.typeInfo?.(r), now: opts.now });
       this.stores.set(key, store);
     }
     if (opts.admission) this.admissionChain = opts.admission(this);

@@ -1,6 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import {
   FieldError,
+  FieldPath,
   type GroupKind,
   type GroupResource,
   StatusError,
@@ -13,7 +14,10 @@ import {
   newResourceExpired,
 } from '../apierrors';
 import { noAdmission, type Admission, type Attributes, type Operation } from '../admission/interface';
+import { FieldSet, fieldElement, managerOrUserAgent, revertNoopManagedFieldsTimestamps, updateManagedFields, validateManagedFields } from '../apply';
 import type { KubeObject } from '../meta/object';
+import type { TypeRef, TypeTable } from '../schema/typeinfo';
+import { groupVersion } from '../resources/descriptor';
 import type { ResourceDescriptor } from '../resources/descriptor';
 import { checkFieldSelector, parseFieldSelector } from '../selectors/fields';
 import { parseLabelSelector } from '../selectors/labels';
@@ -91,6 +95,8 @@ export interface StoreOptions {
   defaulter: () => ValidateFunction;
   /** admission is the plugin chain writes pass through. */
   admission?: Admission;
+  /** types is the kind's merge structure; with it, writes maintain metadata.managedFields. */
+  types?: { table: TypeTable; root: TypeRef };
   now?: () => Date;
 }
 
@@ -109,6 +115,7 @@ export class Store {
   private readonly validator: () => ValidateFunction;
   private readonly defaulter: () => ValidateFunction;
   private readonly admission: Admission;
+  readonly types?: { table: TypeTable; root: TypeRef };
   private readonly now: () => Date;
 
   constructor(opts: StoreOptions) {
@@ -119,6 +126,7 @@ export class Store {
     this.validator = opts.validator;
     this.defaulter = opts.defaulter;
     this.admission = opts.admission ?? noAdmission;
+    this.types = opts.types;
     this.now = opts.now ?? (() => new Date());
     this.groupResource = { group: opts.resource.group, resource: opts.resource.plural };
     this.groupKind = { group: opts.resource.group, kind: opts.resource.kind };
@@ -234,12 +242,17 @@ export class Store {
     const s = this.strategy;
     this.checkSchema(obj);
     s.defaults?.(obj);
+    this.trackFields(ctx, undefined, obj);
     await this.admission.admit(this.attributes(ctx, 'CREATE', obj.metadata.name ?? '', obj));
     if (s.statusField) obj[s.statusField] = {};
     if (s.tracksGeneration) obj.metadata.generation = 1;
     else delete obj.metadata.generation;
     s.prepareForCreate?.(obj);
-    const errs: FieldError[] = [...validateObjectMeta(obj.metadata, this.resource.namespaced, s.nameRule), ...(s.validate?.(obj) ?? [])];
+    const errs: FieldError[] = [
+      ...validateObjectMeta(obj.metadata, this.resource.namespaced, s.nameRule),
+      ...validateManagedFields(obj.metadata.managedFields, FieldPath.root('metadata').child('managedFields')),
+      ...(s.validate?.(obj) ?? []),
+    ];
     if (errs.length) throw newInvalid(this.groupKind, obj.metadata.name ?? '', errs);
     // Upstream defaults again when it reads the stored object back; defaulting here once more
     // gives what it returns (a Pending claim whose status prepareForCreate had cleared, say).
@@ -247,6 +260,37 @@ export class Store {
     this.defaulter()(obj);
     s.canonicalize?.(obj);
     await this.admission.validate(this.attributes(ctx, 'CREATE', obj.metadata.name ?? '', obj));
+  }
+
+  /**
+   * trackFields records who changed which fields in metadata.managedFields (Update operations),
+   * as upstream's field manager does on every write that is not a server-side apply.
+   */
+  private trackFields(ctx: RequestContext, old: KubeObject | undefined, obj: KubeObject, subresource?: string): void {
+    if (!this.types || ctx.applied) return;
+    const result = updateManagedFields(old, obj, {
+      manager: managerOrUserAgent(ctx.fieldManager, ctx.userAgent),
+      table: this.types.table,
+      root: this.types.root,
+      apiVersion: groupVersion(this.resource),
+      now: this.now(),
+      subresource: subresource === 'scale' ? undefined : subresource,
+      resetFields: this.resetFields(subresource),
+    });
+    const managed = (result.object.metadata as { managedFields?: unknown } | undefined)?.managedFields;
+    if (managed === undefined) delete obj.metadata.managedFields;
+    else obj.metadata.managedFields = managed as unknown[];
+    if (old) {
+      const reverted = revertNoopManagedFieldsTimestamps(obj, old) as KubeObject;
+      obj.metadata.managedFields = reverted.metadata.managedFields;
+    }
+  }
+
+  /** resetFields are the fields a write to this endpoint never changes (upstream GetResetFields). */
+  resetFields(subresource?: string): FieldSet | undefined {
+    const status = this.strategy.statusField;
+    if (!status) return undefined;
+    return subresource === 'status' ? FieldSet.of([fieldElement('spec')]) : FieldSet.of([fieldElement(status)]);
   }
 
   /** attributes describes a request to admission. */
@@ -393,10 +437,10 @@ export class Store {
 
   // ---- update ----
 
-  async update(ctx: RequestContext, name: string, updated: UpdatedObject, opts: { subresource?: string } = {}): Promise<UpdateOutcome> {
+  async update(ctx: RequestContext, name: string, updated: UpdatedObject, opts: { subresource?: string; forceAllowCreate?: boolean } = {}): Promise<UpdateOutcome> {
     const key = this.key(ctx.namespace, name);
     const existing = this.cache.get(key);
-    if (!existing) return this.createOnUpdate(ctx, name, updated);
+    if (!existing) return this.createOnUpdate(ctx, name, updated, opts.forceAllowCreate === true);
     let created = false;
     let kv: KeyValue;
     let finish: Finish = noFinish;
@@ -436,8 +480,8 @@ export class Store {
     return { kv: await this.finishIfDeleted(ctx, kv, name), created };
   }
 
-  private async createOnUpdate(ctx: RequestContext, name: string, updated: UpdatedObject): Promise<UpdateOutcome> {
-    if (!this.strategy.allowCreateOnUpdate) throw newNotFound(this.groupResource, name);
+  private async createOnUpdate(ctx: RequestContext, name: string, updated: UpdatedObject, force: boolean): Promise<UpdateOutcome> {
+    if (!this.strategy.allowCreateOnUpdate && !force) throw newNotFound(this.groupResource, name);
     const obj = await updated(undefined);
     this.checkIdentity(ctx, name, obj);
     delete obj.metadata.resourceVersion;
@@ -482,6 +526,7 @@ export class Store {
     }
     const m = obj.metadata;
     if (!m.uid) m.uid = old.metadata.uid;
+    this.trackFields(ctx, old, obj, subresource);
     if (old.metadata.creationTimestamp) m.creationTimestamp = old.metadata.creationTimestamp;
     if (old.metadata.deletionTimestamp) m.deletionTimestamp = old.metadata.deletionTimestamp;
     if (old.metadata.deletionGracePeriodSeconds !== undefined && m.deletionGracePeriodSeconds === undefined) {
@@ -498,6 +543,7 @@ export class Store {
     const errs: FieldError[] = [
       ...validateObjectMeta(m, this.resource.namespaced, s.nameRule),
       ...validateObjectMetaUpdate(m, old.metadata),
+      ...validateManagedFields(m.managedFields, FieldPath.root('metadata').child('managedFields')),
       ...(s.validate?.(obj) ?? []),
       ...(s.validateUpdate?.(obj, old, subresource) ?? []),
     ];

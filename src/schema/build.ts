@@ -190,6 +190,14 @@ class Builder {
       const fields = new Map<string, TypeRef>();
       for (const [name, field] of Object.entries(props ?? {})) fields.set(name, this.ref(field));
       const node: StructNode = { kind: 'struct', fields: sortedRecord(fields), mapType };
+      // Scalar defaults fill missing list-map key fields (a port's protocol is TCP when unsaid),
+      // so an applied item and the defaulted live item have the same key, as upstream's.
+      const defaults = new Map<string, unknown>();
+      for (const [name, field] of Object.entries(props ?? {})) {
+        const d = (field as { default?: unknown }).default;
+        if (d !== undefined && (d === null || typeof d !== 'object')) defaults.set(name, d);
+      }
+      if (defaults.size) node.defaults = sortedRecord(defaults);
       if (s['x-kubernetes-preserve-unknown-fields'] === true) node.preserveUnknownFields = true;
       if (s['x-kubernetes-embedded-resource'] === true) node.embeddedResource = true;
       return node;

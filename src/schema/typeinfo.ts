@@ -31,6 +31,8 @@ export interface StructNode {
   preserveUnknownFields?: boolean;
   /** embeddedResource marks x-kubernetes-embedded-resource (apiVersion, kind, metadata implied). */
   embeddedResource?: boolean;
+  /** defaults are the scalar OpenAPI defaults of fields (server-side apply reads them for map keys). */
+  defaults?: Readonly<Record<string, unknown>>;
   /**
    * patchStrategy is the x-kubernetes-patch-strategy of the field holding this struct
    * ('retainKeys' on Deployment spec.strategy, 'replace'). Only inline nodes carry it: the

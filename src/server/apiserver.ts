@@ -8,7 +8,7 @@ import { groupVersions } from '../../generated/routes';
 import { defaulterModules } from '../../generated/defaulters';
 import { prunerModules } from '../../generated/pruners';
 import { builtinTypeTable } from '../../generated/typeinfo';
-import { kindKey } from '../schema/typeinfo';
+import { kindKey, type TypeRef, type TypeTable } from '../schema/typeinfo';
 import { validatorModules } from '../../generated/validators';
 import { writeKubeconfig } from '../auth/kubeconfig';
 import { ensurePki, type Pki } from '../auth/pki';
@@ -23,6 +23,12 @@ import { createApp } from './app';
 import { firstServiceIP } from './network';
 import { OpenAPIV3 } from './openapi';
 import type { Logger } from './status';
+
+/** builtinTypeInfo finds a built-in kind's merge structure in the generated table. */
+function builtinTypeInfo(d: { group: string; version: string; kind: string }): { table: TypeTable; root: TypeRef } | undefined {
+  const root = builtinTypeTable.kinds[kindKey(d.group, d.version, d.kind)];
+  return root ? { table: builtinTypeTable, root } : undefined;
+}
 
 /** COMPACTION_INTERVAL_MS matches kube-apiserver's --etcd-compaction-interval default (5m). */
 export const COMPACTION_INTERVAL_MS = 5 * 60_000;
@@ -72,6 +78,7 @@ export class APIServer {
     this.pki = await ensurePki({ dataDir: o.dataDir, hosts: [os.hostname()], ips });
     this.storage = new SqliteStorage({ file: path.join(o.dataDir, 'kapi.db'), durable: o.durable !== false });
     this.registry = new Registry({ storage: this.storage, resources, validators: validatorModules, defaulters: defaulterModules, bookmarkIntervalMs: o.bookmarkIntervalMs, serviceClusterIPRange: o.serviceClusterIPRange, serviceNodePortRange: o.serviceNodePortRange,
+      typeInfo: builtinTypeInfo,
       admission: (registry) =>
         buildAdmission(o.admissionPlugins ?? DEFAULT_PLUGINS, {
           namespaceJSON: (name) => {
@@ -82,14 +89,7 @@ export class APIServer {
     });
     await this.registry.start();
 
-    const endpoints = createEndpointFactory({
-      stores: this.registry,
-      pruners: prunerModules,
-      typeInfo: (d) => {
-        const root = builtinTypeTable.kinds[kindKey(d.group, d.version, d.kind)];
-        return root ? { table: builtinTypeTable, root } : undefined;
-      },
-    });
+    const endpoints = createEndpointFactory({ stores: this.registry, pruners: prunerModules, typeInfo: builtinTypeInfo });
     const openapi = new OpenAPIV3(path.join(ROOT, 'schemas', 'kubernetes'), groupVersions.map((g) => g.groupVersion.prefix.slice(1)));
     const server = https.createServer({
       key: this.pki.servingKeyPem,
