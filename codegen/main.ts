@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildContext } from './context';
+import { emitProtobuf } from './emit/protobuf';
 import { emitRoutes } from './emit/routes';
 import { emitTable } from './emit/table';
 import { emitTypes } from './emit/types';
@@ -14,7 +15,7 @@ const GENERATED_DIR = 'generated';
 /** generate runs every emitter over one context and returns the complete generated/ tree. */
 export async function generate(root: string): Promise<GeneratedFile[]> {
   const ctx = buildContext(load(root));
-  const files: GeneratedFile[] = [...(await emitTypes(ctx)), ...emitValidators(ctx), emitTable(ctx), ...emitRoutes(ctx)];
+  const files: GeneratedFile[] = [...(await emitTypes(ctx)), ...emitValidators(ctx), emitTable(ctx), ...emitRoutes(ctx), ...emitProtobuf(ctx)];
   files.push(emitTypeInfo(ctx));
   files.push({
     path: `${GENERATED_DIR}/MERGE-NOTES.md`,
