@@ -2,7 +2,7 @@ import type { RouterContext } from '@koa/router';
 import type { Context } from 'koa';
 import { Readable } from 'node:stream';
 import { stringify as toYaml } from 'yaml';
-import { StatusError, newBadRequest, newInvalid, newMethodNotSupported, newNotFoundPath } from '../apierrors';
+import { StatusError, newBadRequest, newInvalid, newMethodNotSupported, newNotFoundPath, newUnsupportedMediaType } from '../apierrors';
 import type { UserInfo } from '../auth/user';
 import { isPlainObject, type KubeObject } from '../meta/object';
 import type { RequestContext } from '../registry/context';
@@ -15,7 +15,8 @@ import type { EndpointFactory, Handler, ResourceEndpoints } from './factory';
 import { PATCH_TYPES, jsonPatch, mergePatch, patchTypeOf, type PatchType } from './patch';
 import { Query, decodeBody, dropNulls, dryRunAll, mediaType, parseJson, readBody } from './request';
 import { renderTable, type IncludeObject, type TableSpec } from './table';
-import { jsonWatchEncoder, openWatchStream, tableWatchEncoder } from './watch';
+import { jsonWatchEncoder, openWatchStream, protobufWatchEncoder, tableWatchEncoder } from './watch';
+import { PROTOBUF_CONTENT_TYPE, PROTOBUF_WATCH_CONTENT_TYPE, ProtobufError, decodeObject as decodeProtobufObject, encodeList, encodeObject, hasProtobuf } from '../protobuf';
 import { duplicateFields, parseFieldValidation, reportFields, unknownFields, type FieldValidation } from './fieldvalidation';
 import type { ValidateFunction } from 'ajv';
 import { applyPatch, validatePatchFieldManager } from '../apply';
@@ -166,6 +167,11 @@ class ResourceHandlers {
     return new Query(ctx.query);
   }
 
+  /** negotiate picks the response format; protobuf only for kinds that have a message. */
+  private negotiate(ctx: RouterContext, list: boolean): OutputFormat {
+    return negotiateObject(ctx.get('accept'), list, hasProtobuf(this.apiVersion, list ? this.d.listKind : this.d.kind));
+  }
+
   /** view renders a stored value in this endpoint's version. */
   private view(value: string): string {
     return value;
@@ -180,7 +186,7 @@ class ResourceHandlers {
 
   async get(ctx: RouterContext): Promise<void> {
     const q = this.query(ctx);
-    const format = negotiateObject(ctx.get('accept'), false);
+    const format = this.negotiate(ctx, false);
     const kv = await this.store().get(this.context(ctx), ctx.params.name, q.string('resourceVersion'));
     this.writeObject(ctx, 200, kv, format, q);
   }
@@ -188,7 +194,7 @@ class ResourceHandlers {
   async list(ctx: RouterContext): Promise<void> {
     const q = this.query(ctx);
     if (q.bool('watch')) return this.watch(ctx, false);
-    const format = negotiateObject(ctx.get('accept'), true);
+    const format = this.negotiate(ctx, true);
     const params = listParams(q);
     const outcome = await this.store().list(this.context(ctx), params);
     const meta: Record<string, unknown> = { resourceVersion: String(outcome.revision) };
@@ -204,6 +210,11 @@ class ResourceHandlers {
         remainingItemCount: outcome.remainingItemCount,
         now: this.now(),
       }));
+      return;
+    }
+    if (format.kind === 'protobuf') {
+      const items = outcome.items.map((kv) => decode(this.view(kv.value)));
+      this.sendProtobuf(ctx, 200, encodeList({ apiVersion: this.apiVersion, kind: this.d.listKind, metadata: meta, items }));
       return;
     }
     if (format.kind === 'partial') {
@@ -227,7 +238,7 @@ class ResourceHandlers {
 
   async watch(ctx: RouterContext, single: boolean): Promise<void> {
     const q = this.query(ctx);
-    const format = negotiateObject(ctx.get('accept'), true);
+    const format = this.negotiate(ctx, true);
     const params: WatchParams = {
       ...listParams(q),
       allowWatchBookmarks: q.bool('allowWatchBookmarks'),
@@ -244,10 +255,12 @@ class ResourceHandlers {
     const encoder =
       format.kind === 'table'
         ? tableWatchEncoder(this.apiVersion, this.tableSpec(), format.version, includeObject(q), view, this.now)
-        : jsonWatchEncoder(this.apiVersion, this.apiVersion, this.d.kind, view);
+        : format.kind === 'protobuf'
+          ? protobufWatchEncoder(this.apiVersion, this.apiVersion, this.d.kind, view)
+          : jsonWatchEncoder(this.apiVersion, this.apiVersion, this.d.kind, view);
     // Validate and resolve the starting point before committing to a streaming response, so
     // errors (410 Gone, bad selectors) are ordinary Status answers.
-    const { sink, closed } = deferredStream(ctx);
+    const { sink, closed } = deferredStream(ctx, format.kind === 'protobuf' ? PROTOBUF_WATCH_CONTENT_TYPE : 'application/json');
     const watcher = await this.store().watch(rctx, params, encoder, sink.sink, timeoutSeconds * 1000);
     sink.open();
     const timer = setTimeout(() => watcher.stop(), timeoutSeconds * 1000);
@@ -260,7 +273,7 @@ class ResourceHandlers {
 
   async create(ctx: RouterContext): Promise<void> {
     const q = this.query(ctx);
-    const format = negotiateObject(ctx.get('accept'), false);
+    const format = this.negotiate(ctx, false);
     const rctx = this.context(ctx, dryRunAll(q));
     checkFieldManager(q);
     const directive = parseFieldValidation(q.string('fieldValidation'), 'CreateOptions');
@@ -278,7 +291,7 @@ class ResourceHandlers {
 
   async update(ctx: RouterContext): Promise<void> {
     const q = this.query(ctx);
-    const format = negotiateObject(ctx.get('accept'), false);
+    const format = this.negotiate(ctx, false);
     const rctx = this.context(ctx, dryRunAll(q));
     checkFieldManager(q);
     const directive = parseFieldValidation(q.string('fieldValidation'), 'UpdateOptions');
@@ -289,7 +302,7 @@ class ResourceHandlers {
 
   async patch(ctx: RouterContext): Promise<void> {
     const q = this.query(ctx);
-    const format = negotiateObject(ctx.get('accept'), false);
+    const format = this.negotiate(ctx, false);
     const rctx = this.context(ctx, dryRunAll(q));
     checkFieldManager(q);
     const type = patchTypeOf(mediaType(ctx), this.patchTypes());
@@ -385,7 +398,7 @@ class ResourceHandlers {
 
   async delete(ctx: RouterContext): Promise<void> {
     const q = this.query(ctx);
-    const format = negotiateObject(ctx.get('accept'), false);
+    const format = this.negotiate(ctx, false);
     const params = await deleteParams(ctx, q);
     const rctx = this.context(ctx, params.dryRun);
     const outcome = await this.store().delete(rctx, ctx.params.name, params);
@@ -420,7 +433,7 @@ class ResourceHandlers {
   }
 
   private sendScale(ctx: RouterContext, scale: Record<string, unknown>, q: Query): void {
-    const format = negotiateObject(ctx.get('accept'), false);
+    const format = this.negotiate(ctx, false);
     const json = JSON.stringify(scale);
     if (format.kind === 'yaml') this.sendYaml(ctx, 200, json);
     else this.send(ctx, 200, json, q.bool('pretty') === true);
@@ -502,11 +515,25 @@ class ResourceHandlers {
   }
 
   private decodeObject(body: Buffer, contentType: string): KubeObject {
-    const obj = decodeBody(body, contentType);
+    const obj = contentType === PROTOBUF_CONTENT_TYPE ? this.decodeProtobuf(body) : decodeBody(body, contentType);
     dropNulls(obj);
     this.checkTypeMeta(obj);
     if (!isPlainObject(obj.metadata)) obj.metadata = {};
     return obj as KubeObject;
+  }
+
+  /** decodeProtobuf reads a protobuf body of this kind; kinds without a message answer 415. */
+  private decodeProtobuf(body: Buffer): Record<string, unknown> {
+    if (!hasProtobuf(this.apiVersion, this.d.kind)) throw newUnsupportedMediaType(PROTOBUF_CONTENT_TYPE, ['application/json', 'application/yaml']);
+    try {
+      return decodeProtobufObject(body, { apiVersion: this.apiVersion, kind: this.d.kind }).object as Record<string, unknown>;
+    } catch (e) {
+      if (e instanceof ProtobufError) {
+        if (e.reason === 'NoMessage') throw newUnsupportedMediaType(PROTOBUF_CONTENT_TYPE, ['application/json', 'application/yaml']);
+        throw newBadRequest(`the object provided is unrecognized: ${e.message}`);
+      }
+      throw e;
+    }
   }
 
   /** checkTypeMeta defaults apiVersion and kind, and refuses an object of another kind or version. */
@@ -528,6 +555,7 @@ class ResourceHandlers {
     if (format.kind === 'json') return this.send(ctx, status, value, q.bool('pretty') === true);
     if (format.kind === 'yaml') return this.sendYaml(ctx, status, value);
     const obj = decode(value);
+    if (format.kind === 'protobuf') return this.sendProtobuf(ctx, status, encodeObject(obj));
     if (format.kind === 'partial') return this.send(ctx, status, JSON.stringify(partial(obj, format.version)));
     this.send(ctx, status, renderTable(this.tableSpec(), [obj], { version: format.version, include: includeObject(q), resourceVersion: obj.metadata.resourceVersion, now: this.now() }));
   }
@@ -536,6 +564,12 @@ class ResourceHandlers {
     ctx.status = status;
     ctx.type = 'application/json';
     ctx.body = pretty ? JSON.stringify(JSON.parse(json), null, 2) + '\n' : json;
+  }
+
+  private sendProtobuf(ctx: Context, status: number, body: Buffer): void {
+    ctx.status = status;
+    ctx.type = PROTOBUF_CONTENT_TYPE;
+    ctx.body = body;
   }
 
   private sendYaml(ctx: Context, status: number, json: string): void {
@@ -632,12 +666,12 @@ async function deleteParams(ctx: RouterContext, q: Query): Promise<DeleteParams 
  * deferredStream prepares a watch response but only commits it (status line and headers) once
  * the watch has started, so a refused watch still gets an ordinary Status response.
  */
-function deferredStream(ctx: Context): { sink: { sink: import('../watch/watcher').WatchSink; open(): void }; closed: () => Promise<void> } {
-  const pending: string[] = [];
+function deferredStream(ctx: Context, contentType: string): { sink: { sink: import('../watch/watcher').WatchSink; open(): void }; closed: () => Promise<void> } {
+  const pending: (string | Buffer)[] = [];
   let stream: ReturnType<typeof openWatchStream> | undefined;
   let closedEarly = false;
   const sink = {
-    write: (chunk: string) => {
+    write: (chunk: string | Buffer) => {
       if (stream) stream.sink.write(chunk);
       else pending.push(chunk);
     },
@@ -651,7 +685,7 @@ function deferredStream(ctx: Context): { sink: { sink: import('../watch/watcher'
     sink: {
       sink,
       open: () => {
-        stream = openWatchStream(ctx, 'application/json');
+        stream = openWatchStream(ctx, contentType);
         for (const chunk of pending) stream.sink.write(chunk);
         pending.length = 0;
         if (closedEarly) stream.sink.close();

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { encodeWatchEvent } from '../protobuf';
 import { decode } from '../storage/codec';
 import type { WatchEncoder, WatchSink } from '../watch/watcher';
 import { renderTable, type IncludeObject, type TableSpec } from './table';
@@ -21,6 +22,19 @@ export function jsonWatchEncoder(versionKey: string, apiVersion: string, kind: s
     key: `json:${versionKey}`,
     event: (type, value) => `{"type":"${type}","object":${view(value)}}\n`,
     bookmark: (rev, end) => `{"type":"BOOKMARK","object":${bookmarkObject(apiVersion, kind, rev, end)}}\n`,
+  };
+}
+
+/** protobufWatchEncoder frames events as length-prefixed protobuf WatchEvents. */
+export function protobufWatchEncoder(versionKey: string, apiVersion: string, kind: string, view: ObjectView): WatchEncoder {
+  return {
+    key: `protobuf:${versionKey}`,
+    event: (type, value) => encodeWatchEvent(type, decode(view(value))),
+    bookmark: (rev, end) => {
+      const metadata: Record<string, unknown> = { resourceVersion: String(rev) };
+      if (end) metadata.annotations = { [INITIAL_EVENTS_END_ANNOTATION]: 'true' };
+      return encodeWatchEvent('BOOKMARK', { kind, apiVersion, metadata });
+    },
   };
 }
 

@@ -29,6 +29,7 @@ export function parseAccept(header: string | undefined): MediaRange[] {
 /** OutputFormat is what a response is rendered as. */
 export type OutputFormat =
   | { kind: 'json' }
+  | { kind: 'protobuf' }
   | { kind: 'yaml' }
   | { kind: 'table'; version: 'v1' | 'v1beta1' }
   | { kind: 'partial'; version: 'v1' | 'v1beta1' };
@@ -42,7 +43,7 @@ export const OUTPUT_MEDIA_TYPES = ['application/json', 'application/yaml', 'appl
  * asking for a conversion the server does not offer is skipped, like kube-apiserver does, so
  * kubectl's fallback list works.
  */
-export function negotiateObject(accept: string | undefined, list: boolean): OutputFormat {
+export function negotiateObject(accept: string | undefined, list: boolean, protobuf = false): OutputFormat {
   const ranges = parseAccept(accept);
   if (ranges.length === 0) return { kind: 'json' };
   for (const r of ranges) {
@@ -59,6 +60,8 @@ export function negotiateObject(accept: string | undefined, list: boolean): Outp
     if (r.type === '*' || (r.type === 'application' && r.subtype === '*')) return { kind: 'json' };
     if (r.type !== 'application') continue;
     if (r.subtype === 'json') return { kind: 'json' };
+    // Kinds without a protobuf message skip the range, as kube-apiserver does (custom resources).
+    if (r.subtype === 'vnd.kubernetes.protobuf' && protobuf) return { kind: 'protobuf' };
     if (r.subtype === 'yaml') return { kind: 'yaml' };
   }
   throw newNotAcceptable(OUTPUT_MEDIA_TYPES);
@@ -73,4 +76,11 @@ export function acceptsAggregatedDiscovery(accept: string | undefined): 'v2' | '
     if (!r.params.as && (r.subtype === 'json' || r.subtype === '*' || r.type === '*')) return undefined;
   }
   return undefined;
+}
+
+/** acceptsJson tells whether a JSON answer is acceptable (errors fall back to it). */
+export function acceptsJson(accept: string | undefined): boolean {
+  const ranges = parseAccept(accept);
+  if (ranges.length === 0) return true;
+  return ranges.some((r) => r.type === '*' || (r.type === 'application' && (r.subtype === '*' || r.subtype === 'json')));
 }

@@ -1,5 +1,7 @@
 import type { Context, Next } from 'koa';
 import { StatusError, isStatusError, newInternalError } from '../apierrors';
+import { PROTOBUF_CONTENT_TYPE, encodeStatus } from '../protobuf';
+import { acceptsJson } from './negotiation';
 
 /** Logger is where the server reports what clients do not see (500s, start-up). */
 export interface Logger {
@@ -11,6 +13,13 @@ export interface Logger {
 export function writeStatus(ctx: Context, err: StatusError): void {
   ctx.status = err.code;
   for (const [k, v] of Object.entries(err.headers ?? {})) ctx.set(k, v);
+  const accept = ctx.get('accept');
+  // A client that takes only protobuf gets its Status in protobuf; everyone else JSON.
+  if (!acceptsJson(accept) && /application\/vnd\.kubernetes\.protobuf/.test(accept)) {
+    ctx.type = PROTOBUF_CONTENT_TYPE;
+    ctx.body = encodeStatus(err.toStatus() as unknown as Record<string, unknown>);
+    return;
+  }
   ctx.type = 'application/json';
   ctx.body = JSON.stringify(err.toStatus());
 }

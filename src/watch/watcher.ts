@@ -9,16 +9,16 @@ export interface WatchEncoder {
   /** key identifies the format and version; events memoize their encodings by it. */
   readonly key: string;
   /** event renders one event around a stored object's JSON. */
-  event(type: 'ADDED' | 'MODIFIED' | 'DELETED', value: string): string;
+  event(type: 'ADDED' | 'MODIFIED' | 'DELETED', value: string): string | Buffer;
   /** bookmark renders a BOOKMARK carrying only a resourceVersion (and the initial-events-end annotation). */
-  bookmark(rev: number, initialEventsEnd: boolean): string;
+  bookmark(rev: number, initialEventsEnd: boolean): string | Buffer;
   /** afterEvent is told when an event frame went out (a Table watch drops its headers after the first). */
   afterEvent?(): void;
 }
 
 /** WatchSink is where a watcher's frames go: the HTTP response in practice. */
 export interface WatchSink {
-  write(chunk: string): void;
+  write(chunk: string | Buffer): void;
   /** buffered is how many bytes are queued and not yet taken by the client. */
   buffered(): number;
   /** close ends the stream; the client re-establishes its watch. */
@@ -98,7 +98,7 @@ export class CacheWatcher {
     return before ? 'DELETED' : undefined;
   }
 
-  private send(frame: string): void {
+  private send(frame: string | Buffer): void {
     this.sink.write(frame);
     // A client that does not read must not make the server hold its backlog forever.
     if (this.sink.buffered() > MAX_BUFFERED) this.stop();

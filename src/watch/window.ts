@@ -16,7 +16,7 @@ export interface CacheEvent {
   prevAttrs: ObjectAttrs | undefined;
   /** prevValue is the state before a MODIFIED (sent, at the new revision, to a watcher it stops matching). */
   prevValue?: string;
-  encoded?: Map<string, string>;
+  encoded?: Map<string, string | Buffer>;
 }
 
 /**

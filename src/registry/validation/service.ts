@@ -1,7 +1,7 @@
 /** Service validation: upstream ValidateService's rules on types, ports and names. */
 import { FieldError, FieldPath, forbidden, invalid, notSupported, required } from '../../apierrors';
 import { isDNS1123Subdomain } from '../../selectors/validation';
-import { type Obj, obj, objects, validatePortName, validatePortNum, validateProtocol } from './common';
+import { type Obj, obj, objects, validateDNSLabel, validatePortName, validatePortNum, validateProtocol } from './common';
 
 const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'] as const;
 const AFFINITIES = ['ClientIP', 'None'] as const;
@@ -31,7 +31,8 @@ export function validateService(svc: Obj): FieldError[] {
     const name = typeof p.name === 'string' ? p.name : '';
     if (ports.length > 1 && !name) errs.push(required(pp.child('name').toString()));
     if (name) {
-      for (const m of validatePortName(name, pp.child('name'))) errs.push(m);
+      // Service port names are DNS labels (container port names are IANA service names).
+      errs.push(...validateDNSLabel(name, pp.child('name')));
       if (names.has(name)) errs.push(new FieldError('Duplicate', pp.child('name').toString(), name));
       names.add(name);
     }
