@@ -652,6 +652,8 @@ async function deleteParams(ctx: RouterContext, q: Query): Promise<DeleteParams 
   }
   const grace = q.int('gracePeriodSeconds') ?? (typeof options.gracePeriodSeconds === 'number' ? options.gracePeriodSeconds : undefined);
   if (grace !== undefined) p.gracePeriodSeconds = grace;
+  const orphan = q.bool('orphanDependents') ?? (typeof options.orphanDependents === 'boolean' ? options.orphanDependents : undefined);
+  if (orphan !== undefined) p.orphanDependents = orphan;
   const policy = q.string('propagationPolicy') ?? (typeof options.propagationPolicy === 'string' ? options.propagationPolicy : undefined);
   if (policy !== undefined) {
     if (!['Orphan', 'Background', 'Foreground'].includes(policy)) {

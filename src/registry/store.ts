@@ -67,7 +67,13 @@ export interface DeleteParams {
   preconditions?: { uid?: string; resourceVersion?: string };
   gracePeriodSeconds?: number;
   propagationPolicy?: string;
+  /** orphanDependents is the deprecated boolean form of propagationPolicy=Orphan. */
+  orphanDependents?: boolean;
 }
+
+/** ORPHAN_FINALIZER and FOREGROUND_FINALIZER hand a deletion to the garbage collector. */
+export const ORPHAN_FINALIZER = 'orphan';
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 
 /** DeleteOutcome tells whether the object is gone or only marked for deletion (finalizers). */
 export interface DeleteOutcome {
@@ -592,6 +598,12 @@ export class Store {
     };
     const current = checkPreconditions(existing);
     await this.admission.validate(this.attributes(ctx, 'DELETE', name, undefined, current));
+    // Orphan and Foreground deletions wait for the garbage collector, which works on finalizers.
+    const policy = params.propagationPolicy ?? (params.orphanDependents ? 'Orphan' : (this.strategy.defaultPropagationPolicy ?? 'Background'));
+    const gcFinalizer = policy === 'Orphan' ? ORPHAN_FINALIZER : policy === 'Foreground' ? FOREGROUND_FINALIZER : undefined;
+    if (gcFinalizer && !current.metadata.deletionTimestamp && !(current.metadata.finalizers ?? []).includes(gcFinalizer)) {
+      current.metadata.finalizers = [...(current.metadata.finalizers ?? []), gcFinalizer];
+    }
     if (this.isFinalizing(current)) {
       if (current.metadata.deletionTimestamp) return { kv: existing, deleted: false };
       const markDeleting = (obj: KubeObject) => {
@@ -607,6 +619,7 @@ export class Store {
         const kv = await this.cache.guaranteedUpdate(key, (cur) => {
           const obj = checkPreconditions(cur);
           if (obj.metadata.deletionTimestamp) return undefined;
+          if (gcFinalizer && !(obj.metadata.finalizers ?? []).includes(gcFinalizer)) obj.metadata.finalizers = [...(obj.metadata.finalizers ?? []), gcFinalizer];
           markDeleting(obj);
           return obj;
         });

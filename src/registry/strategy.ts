@@ -63,6 +63,8 @@ export interface Strategy {
   finalizing?(obj: KubeObject): boolean;
   /** markDeleting changes what a deletion that has to wait changes besides deletionTimestamp. May mutate. */
   markDeleting?(obj: KubeObject): void;
+  /** defaultPropagationPolicy applies when a DELETE names none (upstream: Background, but Orphan for replication controllers). */
+  defaultPropagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
   /** afterDelete releases what a deleted object held. */
   afterDelete?(ctx: RequestContext, obj: KubeObject): Promise<void>;
   /**

@@ -14,6 +14,7 @@ import { writeKubeconfig } from '../auth/kubeconfig';
 import { ensurePki, type Pki } from '../auth/pki';
 import { DEFAULT_PLUGINS, buildAdmission } from '../admission/plugins';
 import { bootstrap } from '../controllers/bootstrap';
+import { GarbageCollector } from '../controllers/garbagecollector';
 import { NamespaceController } from '../controllers/namespace';
 import { createEndpointFactory } from '../endpoints/handlers';
 import { Registry } from '../registry/registry';
@@ -59,6 +60,7 @@ export class APIServer {
   private server?: https.Server;
   private compactionTimer?: NodeJS.Timeout;
   private namespaceController?: NamespaceController;
+  private garbageCollector?: GarbageCollector;
   private ready = false;
   pki?: Pki;
   port = 0;
@@ -126,6 +128,8 @@ export class APIServer {
     });
     this.namespaceController = new NamespaceController(this.registry, o.log);
     this.namespaceController.start();
+    this.garbageCollector = new GarbageCollector(this.registry, o.log);
+    this.garbageCollector.start();
     this.scheduleCompaction();
     this.ready = true;
   }
@@ -148,6 +152,7 @@ export class APIServer {
     this.ready = false;
     if (this.compactionTimer) clearInterval(this.compactionTimer);
     this.namespaceController?.stop();
+    this.garbageCollector?.stop();
     this.registry?.stop();
     if (this.server) {
       const s = this.server;

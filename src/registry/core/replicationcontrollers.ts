@@ -20,4 +20,4 @@ function defaults(rc: KubeObject): void {
 }
 
 /** strategy is what replicationcontrollers does differently from the default strategy. */
-export const strategy: StrategyOverrides = { defaults, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.spec.selector' } };
+export const strategy: StrategyOverrides = { defaults, defaultPropagationPolicy: 'Orphan', scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.spec.selector' } };
