@@ -38,9 +38,13 @@ describe('restarts on the same data dir', function () {
   }
 
   it('keeps objects created before a graceful stop, with the same uid, resourceVersion and content', async function () {
-    const configMap = await kubectlCreate(server, fixtureNamed('configmap.yaml', 'restart-graceful-cm'));
-    const pod = await kubectlCreate(server, fixtureNamed('pod.yaml', 'restart-graceful-pod'));
-    const deployment = await kubectlCreate(server, fixtureNamed('deployment.yaml', 'restart-graceful-deploy'));
+    await kubectlCreate(server, fixtureNamed('configmap.yaml', 'restart-graceful-cm'));
+    await kubectlCreate(server, fixtureNamed('pod.yaml', 'restart-graceful-pod'));
+    await kubectlCreate(server, fixtureNamed('deployment.yaml', 'restart-graceful-deploy'));
+    // Read them as the server stores them (kubectl's output hides managedFields).
+    const configMap = await getJson('/api/v1/namespaces/default/configmaps/restart-graceful-cm');
+    const pod = await getJson('/api/v1/namespaces/default/pods/restart-graceful-pod');
+    const deployment = await getJson('/apis/apps/v1/namespaces/default/deployments/restart-graceful-deploy');
 
     await restart('stop');
 
@@ -96,7 +100,8 @@ describe('restarts on the same data dir', function () {
   });
 
   it('keeps an object whose create was acknowledged when the server is killed with SIGKILL right after', async function () {
-    const created = await kubectlCreate(server, fixtureNamed('configmap.yaml', 'restart-kill9-cm'));
+    await kubectlCreate(server, fixtureNamed('configmap.yaml', 'restart-kill9-cm'));
+    const created = await getJson('/api/v1/namespaces/default/configmaps/restart-kill9-cm');
     const res = await server.request('POST', '/api/v1/namespaces/default/pods', { body: fixtureNamed('pod.yaml', 'restart-kill9-pod') });
     assert.equal(res.status, 201, res.body);
     const pod = res.json<Manifest>();
