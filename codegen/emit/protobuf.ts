@@ -32,17 +32,50 @@ const CONNECT_OPTIONS = /Options$/;
 const SCALARS = new Set(['string', 'bool', 'int32', 'int64', 'double', 'bytes']);
 /** TYPE_META_PROPERTIES are carried by the envelope (runtime.Unknown's typeMeta), not by a kind's message. */
 const TYPE_META_PROPERTIES = ['apiVersion', 'kind'];
+/** GO_FIELDS says, per message and proto field, what kind of Go field it is (see schemas/proto/README.md). */
+const GO_FIELDS = `${PROTO_DIR}/go-fields.json`;
+/** ZERO_TIME_SPECIALS decode a zero value (the empty message, Go's zero time) as absent already, which omitzero asks for. */
+const ZERO_TIME_SPECIALS: readonly SpecialType[] = ['Time', 'MicroTime'];
+
+/**
+ * GoFieldClass is what the Go field behind a proto field is, as far as Go's JSON of a zero value
+ * goes: `pointer` (a pointer, slice or map: JSON shows it whenever it is set, zero or not),
+ * `omitempty` (a value field tagged omitempty: a zero scalar is left out, a struct never is),
+ * `omitzero` (a value field tagged omitzero: left out when zero, structs included) and `value`
+ * (a value field without either: JSON always shows it; inlined structs are values too).
+ */
+export type GoFieldClass = 'pointer' | 'omitempty' | 'omitzero' | 'value';
+const GO_FIELD_CLASSES: readonly GoFieldClass[] = ['pointer', 'omitempty', 'omitzero', 'value'];
+
+/** GoFields is schemas/proto/go-fields.json: message full name → proto field name → class. */
+export interface GoFields {
+  messages: Readonly<Record<string, Readonly<Record<string, GoFieldClass>>>>;
+}
+
+/** loadGoFields reads and checks schemas/proto/go-fields.json. */
+export function loadGoFields(repoRoot: string): GoFields {
+  const parsed = JSON.parse(fs.readFileSync(path.join(repoRoot, GO_FIELDS), 'utf8')) as { messages?: unknown };
+  const messages = parsed.messages;
+  if (!messages || typeof messages !== 'object') throw new Error(`protobuf: ${GO_FIELDS} has no "messages" object`);
+  for (const [message, fields] of Object.entries(messages)) {
+    for (const [field, cls] of Object.entries(fields as Record<string, unknown>)) {
+      if (!GO_FIELD_CLASSES.includes(cls as GoFieldClass)) throw new Error(`protobuf: ${GO_FIELDS}: ${message}.${field} is ${JSON.stringify(cls)}, not one of ${GO_FIELD_CLASSES.join(', ')}`);
+    }
+  }
+  return { messages: messages as GoFields['messages'] };
+}
 
 /**
  * emitProtobuf writes generated/protobuf/: the descriptors of the Kubernetes messages the served
  * kinds reach (protobufjs JSON, keys sorted) and, per kind and per reachable message, how each
  * proto field maps onto the JSON object. The mapping is derived by walking each proto message
  * beside its OpenAPI definition; a field that maps to no property, and is not an inlined struct,
- * fails generation naming the message and the field.
+ * fails generation naming the message and the field. Which zero values decode as absent comes
+ * from goFields (schemas/proto/go-fields.json); a mapped field it has no entry for fails too.
  */
-export function emitProtobuf(ctx: Context): GeneratedFile[] {
+export function emitProtobuf(ctx: Context, goFields: GoFields = loadGoFields(ctx.inputs.root)): GeneratedFile[] {
   const root = loadProtoRoot(ctx.inputs.root);
-  const walk = new MappingWalk(root, ctx.definitions);
+  const walk = new MappingWalk(root, ctx.definitions, goFields);
   const kinds: Record<string, string> = {};
   for (const { apiVersion, kind, definition } of servedKinds(ctx)) {
     const message = walk.kind(definition, `${apiVersion} ${kind}`);
@@ -59,7 +92,7 @@ export function emitProtobuf(ctx: Context): GeneratedFile[] {
   const descriptors = prune(root.toJSON({ keepComments: false }) as JsonObject, '', needed);
   const mappings: ProtobufMappings = { kinds, anyVersionKinds, messages: walk.mappings() };
 
-  const inputs = [K8S_PROTO_DIR, 'schemas/kubernetes'];
+  const inputs = [K8S_PROTO_DIR, GO_FIELDS, 'schemas/kubernetes'];
   return [
     {
       path: 'generated/protobuf/descriptors.ts',
@@ -208,10 +241,12 @@ class MappingWalk {
   readonly #queue: Pending[] = [];
   readonly #root: protobuf.Root;
   readonly #defs: Map<string, Schema>;
+  readonly #goFields: GoFields;
 
-  constructor(root: protobuf.Root, defs: Map<string, Schema>) {
+  constructor(root: protobuf.Root, defs: Map<string, Schema>, goFields: GoFields) {
     this.#root = root;
     this.#defs = defs;
+    this.#goFields = goFields;
   }
 
   /** kind queues a kind's message and returns its name. */
@@ -289,6 +324,36 @@ class MappingWalk {
     }
   }
 
+  /** goClass looks a mapped field up in go-fields.json, and fails naming it when it is not there. */
+  #goClass(msgName: string, f: protobuf.Field, where: string): GoFieldClass {
+    const fields = Object.hasOwn(this.#goFields.messages, msgName) ? this.#goFields.messages[msgName] : undefined;
+    const cls = fields && Object.hasOwn(fields, f.name) ? fields[f.name] : undefined;
+    if (cls === undefined) throw new Error(`protobuf: ${where} has no entry in ${GO_FIELDS}, so whether its zero value means "absent" is unknown`);
+    return cls;
+  }
+
+  /**
+   * isOmitEmpty tells whether a zero value of the field on the wire decodes as absent: a singular
+   * scalar whose Go field is a value tagged omitempty or omitzero. Go's encoding/json never omits
+   * a struct for omitempty (`strategy: {}`), and shows a pointer, slice or map whenever it is set,
+   * so those keep what the wire holds. omitzero on a message is accepted only for Time and
+   * MicroTime, whose zero the codec already decodes as absent (ObjectMeta.creationTimestamp).
+   */
+  #isOmitEmpty(msgName: string, f: protobuf.Field, special: SpecialType | undefined, where: string): boolean {
+    const cls = this.#goClass(msgName, f, where);
+    if (f.repeated || f.map) {
+      if (cls !== 'pointer') throw new Error(`protobuf: ${where} is repeated, but ${GO_FIELDS} says its Go field is ${cls}, not a slice or map`);
+      return false;
+    }
+    if (f.resolvedType instanceof protobuf.Type) {
+      if (cls === 'omitzero' && !(special && ZERO_TIME_SPECIALS.includes(special))) {
+        throw new Error(`protobuf: ${where}: omitzero on a message other than Time or MicroTime is not supported by the codec`);
+      }
+      return false;
+    }
+    return cls === 'omitempty' || cls === 'omitzero';
+  }
+
   /** sharesProperty tells whether a field of sub has the name (or the spelling) of one of props. */
   #sharesProperty(sub: protobuf.Type, props: Record<string, Schema>): boolean {
     const names = new Set(Object.keys(props).map(normalized));
@@ -333,6 +398,7 @@ class MappingWalk {
       if (json !== undefined) {
         claim(json, f);
         const mapping: FieldMapping = { proto: f.name, json };
+        if (this.#isOmitEmpty(msgName, f, special, where(f))) mapping.omitEmpty = true;
         if (special) {
           mapping.special = special;
           if (special === 'StringList') checkStringList(f, props[json], where(f));
@@ -354,6 +420,8 @@ class MappingWalk {
       }
       // An embedded Go struct (json:",inline"): its fields are properties of this object, and
       // one of them that maps nowhere fails generation (naming that inner field).
+      const cls = this.#goClass(msgName, f, where(f));
+      if (cls !== 'value') throw new Error(`protobuf: ${where(f)} looks like an inlined struct, but ${GO_FIELDS} says its Go field is ${cls}`);
       const inner = this.#mapFields(sub, def, defName);
       for (const c of inner.claimed) claim(c, f);
       const subMapping: MessageMapping = { fields: inner.fields };

@@ -4,13 +4,26 @@
  * Encoding writes what the JSON holds, field numbers ascending, map entries sorted by key
  * (Go's sort.Strings, i.e. by UTF-8 bytes), as gogo-protobuf's generated marshallers do. A JSON
  * property that is absent or null writes nothing. Go also writes its non-pointer fields when
- * they hold zero values; no decoder can tell the difference, and the .proto files do not say
- * which fields are pointers, so that is the one place our bytes differ from Go's.
+ * they hold zero values; a Go decoder reads an absent value field as that zero, so the object is
+ * the same, and that is the one place our bytes differ from Go's.
  *
- * Decoding sets each field that is present on the wire, including zero values: proto2 marks
- * presence, and a zero sent by a Go client may be meaningful (`replicas: 0` on a *int32). The
- * exceptions follow Go's JSON: an empty Time or MicroTime is the zero time, which Go's JSON
- * shows as null, so it is left out. Unknown field numbers are skipped, as Go skips them.
+ * Decoding produces the JSON Go would for the struct it decodes into. Go clients write every
+ * non-pointer field, zero or not, and pointer fields only when set, so the wire alone does not
+ * say whether a zero is meaningful; the Go field does (schemas/proto/go-fields.json, carried
+ * into the plans as omitEmpty):
+ *
+ * - pointers, slices and maps are kept whenever present, zero or not (`replicas: 0` on a
+ *   *int32, `automountServiceAccountToken: false` on a *bool);
+ * - scalar value fields tagged omitempty are left out when zero ("", 0, false, empty bytes), as
+ *   Go's JSON leaves them out (`restartPolicy`, `hostNetwork`, status counters);
+ * - other value fields are kept, zero or not (`containerPort: 0`), and so are struct values:
+ *   encoding/json never omits a struct for omitempty (`strategy: {}`, `resources: {}`);
+ * - an empty Time or MicroTime is the zero time, which Go's JSON shows as null
+ *   (creationTimestamp, tagged omitzero, not at all), so it is left out: null and absent are
+ *   the same to everything that reads the object.
+ *
+ * A value field absent on the wire (which a Go client never sends) stays absent rather than
+ * becoming its zero value. Unknown field numbers are skipped, as Go skips them.
  */
 import { Reader, Writer } from 'protobufjs/minimal';
 import { asBuffer, hasMagic, readUnknown } from './envelope';
@@ -232,7 +245,10 @@ export function decodeFields(plan: MessagePlan, r: Reader, end: number, out: Jso
     if (f.card === Card.Single) {
       if (wire !== f.wire) throw malformed(plan, `field ${f.name} has wire type ${wire}`);
       const v = readValue(r, plan, f, out[f.json]);
-      if (v !== undefined) out[f.json] = v;
+      if (v === undefined) continue;
+      // the last occurrence wins, as in Go: a zero after a value leaves the field out too
+      if (f.omitEmpty && (v === '' || v === 0 || v === false)) delete out[f.json];
+      else out[f.json] = v;
     } else if (f.card === Card.Repeated) {
       let list = out[f.json] as unknown[] | undefined;
       if (list === undefined) out[f.json] = list = [];

@@ -72,6 +72,8 @@ export interface FieldPlan {
   /** json is the property name; '' for an inlined struct. */
   json: string;
   inline: boolean;
+  /** omitEmpty: a zero value read decodes as absent (a Go value field tagged omitempty; see FieldMapping). */
+  omitEmpty: boolean;
   card: Cardinality;
   kind: ValueKind;
   /** wire is the wire type of one value (of each element, of a map entry's value). */
@@ -138,6 +140,7 @@ export function messagePlan(name: string): MessagePlan {
       name: m.proto,
       json: m.json ?? '',
       inline: m.inline === true,
+      omitEmpty: m.omitEmpty === true,
       card,
       kind,
       wire,

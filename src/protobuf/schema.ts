@@ -46,6 +46,13 @@ export interface FieldMapping {
   inline?: true;
   /** special is set when the value needs a conversion beyond scalar-or-message. */
   special?: SpecialType;
+  /**
+   * omitEmpty marks a singular scalar field (string, bool, number, bytes) whose Go field is a
+   * value (not a pointer) tagged `omitempty` (or `omitzero`): Go's JSON leaves its zero value
+   * out, so decoding treats a zero on the wire ("", 0, false, empty bytes) as absent. Go clients
+   * write such fields even when zero. From schemas/proto/go-fields.json.
+   */
+  omitEmpty?: true;
 }
 
 /** MessageMapping describes one proto message reachable from a served kind. */

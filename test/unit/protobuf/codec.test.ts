@@ -12,6 +12,7 @@ import {
   splitFrames,
 } from '../../../src/protobuf';
 import { readUnknown, writeEnvelope } from '../../../src/protobuf/envelope';
+import { descriptorRoot } from '../../../src/protobuf/plan';
 
 type Json = Record<string, unknown>;
 
@@ -36,6 +37,16 @@ function envelope(apiVersion: string, kind: string, write: (w: Writer) => unknow
   const body = bodyWith(apiVersion, kind, w.finish());
   assert.deepEqual(body.subarray(0, 4), writeEnvelope(apiVersion, kind, () => {}).subarray(0, 4));
   return body;
+}
+
+/**
+ * goBody is the body a Go client sends for value, given by proto field names: protobufjs, from
+ * the same descriptors but not our codec, writes every field value sets, zeros included, as
+ * gogo-protobuf writes every non-pointer Go field.
+ */
+function goBody(apiVersion: string, kind: string, message: string, value: Json): Buffer {
+  const type = descriptorRoot().lookupType(message);
+  return bodyWith(apiVersion, kind, type.encode(type.fromObject(value)).finish());
 }
 
 function roundTrip(obj: Json): Json {
@@ -122,9 +133,11 @@ describe('protobuf codec', () => {
       assert.deepStrictEqual(roundTrip(pod), pod);
     });
 
-    it('drops what protobuf cannot tell from absent: null, empty arrays, empty maps', () => {
+    it('drops what protobuf cannot tell from absent: null, empty arrays, empty maps; and zeros Go\'s JSON omits', () => {
       const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', labels: {}, finalizers: [], namespace: null }, data: {}, binaryData: null };
       assert.deepStrictEqual(roundTrip(obj), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
+      // ObjectMeta.namespace and generation are omitempty values: written, then read as absent
+      assert.deepStrictEqual(roundTrip({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: '', generation: 0 } }), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
       // an empty object for a message field is a present, empty message
       assert.deepStrictEqual(roundTrip({ apiVersion: 'v1', kind: 'Pod', spec: {}, status: {} }), { apiVersion: 'v1', kind: 'Pod', spec: {}, status: {} });
     });
@@ -168,6 +181,109 @@ describe('protobuf codec', () => {
       assertProtobufError(() => encodeObject({ apiVersion: 'v1', kind: 'Pod', spec: { priority: '5' } }), 'Unencodable', /PodSpec\.priority/);
       assertProtobufError(() => encodeObject({ apiVersion: 'v1', kind: 'Pod', spec: { containers: {} } }), 'Unencodable', /containers/);
       assertProtobufError(() => encodeObject({ apiVersion: 'v1', kind: 'Pod', metadata: 'x' }), 'Unencodable', /metadata/);
+    });
+  });
+
+  describe('zero values, as Go\'s JSON of the struct shows them', () => {
+    const DEPLOYMENT = 'k8s.io.api.apps.v1.Deployment';
+
+    it('keeps pointers set to zero, drops omitempty scalars at zero, keeps plain values and structs', () => {
+      const body = goBody('apps/v1', 'Deployment', DEPLOYMENT, {
+        metadata: { name: 'd', namespace: '', generation: 0, creationTimestamp: {} },
+        spec: {
+          replicas: 0, // *int32
+          strategy: { type: '' }, // DeploymentStrategy, omitempty: a struct is never omitted
+          minReadySeconds: 0, // int32, omitempty
+          paused: false, // bool, omitempty
+          template: {
+            spec: {
+              containers: [
+                {
+                  name: '', // string, no omitempty
+                  ports: [{ name: '', hostPort: 0, containerPort: 0, protocol: '', hostIP: '' }], // containerPort: int32, no omitempty
+                  resources: {}, // ResourceRequirements, omitempty struct
+                  stdin: false, // bool, omitempty
+                },
+              ],
+              restartPolicy: '', // RestartPolicy (string), omitempty
+              dnsPolicy: '',
+              hostNetwork: false, // bool, omitempty
+              automountServiceAccountToken: false, // *bool
+              priority: 0, // *int32
+              enableServiceLinks: false, // *bool
+            },
+          },
+        },
+        status: { observedGeneration: 0, replicas: 0, updatedReplicas: 0, readyReplicas: 0, availableReplicas: 0, unavailableReplicas: 0, collisionCount: 0 },
+      });
+      assert.deepStrictEqual(decodeObject(body).object, {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'd' },
+        spec: {
+          replicas: 0,
+          strategy: {},
+          template: {
+            spec: {
+              containers: [{ name: '', ports: [{ containerPort: 0 }], resources: {} }],
+              automountServiceAccountToken: false,
+              priority: 0,
+              enableServiceLinks: false,
+            },
+          },
+        },
+        status: { collisionCount: 0 }, // *int32
+      });
+    });
+
+    it('keeps the JSON form of zero special values in value fields: IntOrString 0, Quantity "0"; drops the zero Time', () => {
+      const svc = goBody('v1', 'Service', 'k8s.io.api.core.v1.Service', {
+        spec: { ports: [{ name: '', protocol: '', port: 80, targetPort: { type: 0, intVal: 0, strVal: '' }, nodePort: 0 }], clusterIP: '', type: '' },
+      });
+      // ServicePort.targetPort is an omitempty IntOrString struct: Go's JSON shows 0
+      assert.deepStrictEqual(decodeObject(svc).object, { apiVersion: 'v1', kind: 'Service', spec: { ports: [{ port: 80, targetPort: 0 }] } });
+      const pod = goBody('v1', 'Pod', 'k8s.io.api.core.v1.Pod', {
+        spec: { containers: [{ name: 'c', env: [{ name: 'CPU', value: '', valueFrom: { resourceFieldRef: { containerName: '', resource: 'limits.cpu', divisor: {} } } }] }] },
+        status: { conditions: [{ type: 'Ready', status: 'True', lastProbeTime: {}, lastTransitionTime: {}, reason: '', message: '' }] },
+      });
+      assert.deepStrictEqual(decodeObject(pod).object, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        // ResourceFieldSelector.divisor is an omitempty Quantity struct: Go's JSON shows "0"
+        spec: { containers: [{ name: 'c', env: [{ name: 'CPU', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '0' } } }] }] },
+        // the zero Time: Go's JSON shows null, which is absent here
+        status: { conditions: [{ type: 'Ready', status: 'True' }] },
+      });
+    });
+
+    it('drops empty omitempty bytes (caBundle) but keeps an empty *string (url) and empty map values', () => {
+      const crd = goBody('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition', {
+        spec: { group: '', conversion: { strategy: 'Webhook', webhook: { clientConfig: { url: '', caBundle: new Uint8Array(0) }, conversionReviewVersions: ['v1'] } } },
+      });
+      assert.deepStrictEqual(decodeObject(crd).object, {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        // CustomResourceDefinitionSpec.group is a string without omitempty: kept
+        spec: { group: '', conversion: { strategy: 'Webhook', webhook: { clientConfig: { url: '' }, conversionReviewVersions: ['v1'] } } },
+      });
+      const secret = goBody('v1', 'Secret', 'k8s.io.api.core.v1.Secret', { data: { empty: new Uint8Array(0) }, type: '' });
+      assert.deepStrictEqual(decodeObject(secret).object, { apiVersion: 'v1', kind: 'Secret', data: { empty: '' } });
+    });
+
+    it('keeps an int64 value field without omitempty at 0 (ControllerRevision.revision)', () => {
+      const rev = goBody('apps/v1', 'ControllerRevision', 'k8s.io.api.apps.v1.ControllerRevision', { metadata: { name: 'r' }, revision: 0 });
+      assert.deepStrictEqual(decodeObject(rev).object, { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'r' }, revision: 0 });
+    });
+
+    it('lets the last occurrence of a field win, a zero after a value included', () => {
+      const spec = (...policies: string[]) =>
+        envelope('v1', 'Pod', (w) => {
+          w.uint32(0x12).fork();
+          for (const p of policies) w.uint32(0x1a).string(p); // PodSpec.restartPolicy = 3
+          w.ldelim();
+        });
+      assert.deepStrictEqual(decodeObject(spec('Always', '')).object, { apiVersion: 'v1', kind: 'Pod', spec: {} });
+      assert.deepStrictEqual(decodeObject(spec('', 'Never')).object, { apiVersion: 'v1', kind: 'Pod', spec: { restartPolicy: 'Never' } });
     });
   });
 
@@ -240,7 +356,7 @@ describe('protobuf codec', () => {
       assert.deepStrictEqual(roundTrip(pod), pod);
       // Volume{name=1 "v", volumeSource=2{hostPath=1{path=1 "/tmp"}}}: the inlined struct is a nested message on the wire
       assert.ok(rawHex({ apiVersion: 'v1', kind: 'Pod', spec: { volumes: [{ name: 'v', hostPath: { path: '/tmp' } }] } }).includes('0a0176' + '1208' + '0a06' + '0a042f746d70'));
-      const pv = { apiVersion: 'v1', kind: 'PersistentVolume', spec: { capacity: { storage: '1Gi' }, nfs: { server: 'nfs', path: '/x' }, storageClassName: '' } };
+      const pv = { apiVersion: 'v1', kind: 'PersistentVolume', spec: { capacity: { storage: '1Gi' }, nfs: { server: 'nfs', path: '/x' }, storageClassName: 'slow' } };
       assert.deepStrictEqual(roundTrip(pv), pv);
     });
 

@@ -1,11 +1,13 @@
 /**
- * What kubectl 1.35 really sends in protobuf, and that we read it right. A small HTTPS stub
+ * What kubectl 1.35 really sends in protobuf, and that we read it as Go does. A small HTTPS stub
  * answers kubectl's discovery (legacy JSON: /api, /api/v1, /apis) and records each POST's body
- * and Content-Type; the recorded bytes must equal test/fixtures/protobuf/ (see its README for
- * the bytes decoded by hand), and decode to the objects below.
+ * and Content-Type; the recorded bytes must equal test/fixtures/protobuf/*.bin (see its README
+ * for the bytes decoded by hand). Each must decode to exactly the JSON kubectl prints for the same
+ * command with `--dry-run=client -o json` (the *.json fixtures, which the live run re-checks):
+ * the same Go struct, serialized by Go's encoding/json.
  */
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
@@ -18,54 +20,37 @@ import { Kubectl } from '../../e2e/clients/kubectl';
 import { REPO_ROOT } from './random';
 
 const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'protobuf');
-const CONFIGMAP_FIXTURE = 'kubectl-1.35-create-configmap.bin';
-const SECRET_FIXTURE = 'kubectl-1.35-create-secret-generic.bin';
-const DEPLOYMENT_FIXTURE = 'kubectl-1.35-create-deployment.bin';
+const CONFIGMAP_FIXTURE = 'kubectl-1.35-create-configmap';
+const SECRET_FIXTURE = 'kubectl-1.35-create-secret-generic';
+const DEPLOYMENT_FIXTURE = 'kubectl-1.35-create-deployment';
 
-/** GO_ZERO_META is the ObjectMeta Go writes for an object with only a name: every non-pointer field, as a zero value. */
-const goZeroMeta = (name: string) => ({ name, generateName: '', namespace: '', selfLink: '', uid: '', resourceVersion: '', generation: 0 });
+/** dryRunJson is what kubectl printed for the fixture's command with `--dry-run=client -o json`. */
+function dryRunJson(fixture: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(FIXTURES, `${fixture}.json`), 'utf8')) as Record<string, unknown>;
+}
 
-const EXPECTED_CONFIGMAP = { apiVersion: 'v1', kind: 'ConfigMap', metadata: goZeroMeta('x'), data: { a: 'b' } };
-const EXPECTED_SECRET = { apiVersion: 'v1', kind: 'Secret', metadata: goZeroMeta('s'), data: { p: Buffer.from('q').toString('base64') }, type: '' };
 /**
- * EXPECTED_DEPLOYMENT is `kubectl create deployment d --image=nginx` decoded. Go writes every
- * non-pointer field, so the zero values the JSON form of the same request would omit
- * (restartPolicy "", strategy.type "", status counters 0 ...) are on the wire and in the decoded
- * object; kube-apiserver's defaulting treats them as unset. replicas (a *int32) is 1 because
- * kubectl set it.
+ * EXPECTED_DEPLOYMENT, written from the Go types (k8s.io/api v0.35.7), says why the dry-run JSON
+ * looks as it does: kubectl writes every non-pointer field, but Go's JSON of those zero values is
+ * what the decoder must give. Left out: omitempty scalars at zero (restartPolicy "", dnsPolicy "",
+ * hostNetwork false, strategy.type "", the status counters, ObjectMeta's name/namespace/uid ...)
+ * and creationTimestamp (zero Time, omitzero). Kept: omitempty structs, which encoding/json never
+ * omits (resources: {}, strategy: {}, status: {}), and replicas, a *int32 that kubectl set.
  */
 const EXPECTED_DEPLOYMENT = {
-  apiVersion: 'apps/v1',
   kind: 'Deployment',
-  metadata: { ...goZeroMeta('d'), labels: { app: 'd' } },
+  apiVersion: 'apps/v1',
+  metadata: { name: 'd', labels: { app: 'd' } },
   spec: {
     replicas: 1,
     selector: { matchLabels: { app: 'd' } },
     template: {
-      metadata: { ...goZeroMeta(''), labels: { app: 'd' } },
-      spec: {
-        containers: [
-          { name: 'nginx', image: 'nginx', workingDir: '', resources: {}, terminationMessagePath: '', imagePullPolicy: '', stdin: false, stdinOnce: false, tty: false, terminationMessagePolicy: '' },
-        ],
-        restartPolicy: '',
-        dnsPolicy: '',
-        serviceAccountName: '',
-        serviceAccount: '',
-        nodeName: '',
-        hostNetwork: false,
-        hostPID: false,
-        hostIPC: false,
-        hostname: '',
-        subdomain: '',
-        schedulerName: '',
-        priorityClassName: '',
-      },
+      metadata: { labels: { app: 'd' } },
+      spec: { containers: [{ name: 'nginx', image: 'nginx', resources: {} }] },
     },
-    strategy: { type: '' },
-    minReadySeconds: 0,
-    paused: false,
+    strategy: {},
   },
-  status: { observedGeneration: 0, replicas: 0, updatedReplicas: 0, availableReplicas: 0, unavailableReplicas: 0, readyReplicas: 0 },
+  status: {},
 };
 
 interface Recorded {
@@ -130,44 +115,45 @@ describe('protobuf bodies kubectl 1.35 sends', function () {
   this.timeout(120_000);
 
   describe('the recorded bodies (test/fixtures/protobuf)', () => {
-    it('decodes kubectl create configmap x --from-literal=a=b', async () => {
-      const body = await fs.readFile(path.join(FIXTURES, CONFIGMAP_FIXTURE));
-      const decoded = decodeObject(body);
+    it('decodes kubectl create configmap x --from-literal=a=b to the JSON kubectl prints for it', async () => {
+      const decoded = decodeObject(await fs.readFile(path.join(FIXTURES, `${CONFIGMAP_FIXTURE}.bin`)));
       assert.equal(decoded.apiVersion, 'v1');
       assert.equal(decoded.kind, 'ConfigMap');
-      // creationTimestamp is on the wire as an empty Time: Go's zero time, which JSON shows as null, so it is left out
-      assert.deepStrictEqual(decoded.object, EXPECTED_CONFIGMAP);
+      // ObjectMeta's "" and 0 (generateName ... generation) are omitempty; creationTimestamp is the zero Time
+      assert.deepStrictEqual(decoded.object, dryRunJson(CONFIGMAP_FIXTURE));
+      assert.deepStrictEqual(decoded.object, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: 'b' } });
     });
 
-    it('decodes kubectl create secret generic s --from-literal=p=q (data is base64 in JSON)', async () => {
-      const body = await fs.readFile(path.join(FIXTURES, SECRET_FIXTURE));
-      const decoded = decodeObject(body);
-      assert.deepStrictEqual(decoded.object, EXPECTED_SECRET);
+    it('decodes kubectl create secret generic s --from-literal=p=q to the JSON kubectl prints for it (no type "")', async () => {
+      const decoded = decodeObject(await fs.readFile(path.join(FIXTURES, `${SECRET_FIXTURE}.bin`)));
+      assert.deepStrictEqual(decoded.object, dryRunJson(SECRET_FIXTURE));
+      assert.equal(Object.hasOwn(decoded.object, 'type'), false, 'Secret.type is omitempty: "" on the wire is no type, defaulted to Opaque later');
       assert.equal(Buffer.from((decoded.object.data as Record<string, string>).p, 'base64').toString(), 'q');
     });
 
-    it('decodes kubectl create deployment d --image=nginx, zero values of Go value fields included', async () => {
-      const body = await fs.readFile(path.join(FIXTURES, DEPLOYMENT_FIXTURE));
-      assert.deepStrictEqual(decodeObject(body).object, EXPECTED_DEPLOYMENT);
+    it('decodes kubectl create deployment d --image=nginx to the JSON kubectl prints for it', async () => {
+      const decoded = decodeObject(await fs.readFile(path.join(FIXTURES, `${DEPLOYMENT_FIXTURE}.bin`)));
+      assert.deepStrictEqual(decoded.object, dryRunJson(DEPLOYMENT_FIXTURE));
+      assert.deepStrictEqual(decoded.object, EXPECTED_DEPLOYMENT);
     });
 
-    it('re-encodes the decoded configmap as kubectl did, but for the zero creationTimestamp', async () => {
-      const body = await fs.readFile(path.join(FIXTURES, CONFIGMAP_FIXTURE));
-      // kubectl's bytes without `42 00` (ObjectMeta field 8, the empty Time): ObjectMeta shrinks
-      // from 0x11 to 0x0f bytes, the ConfigMap from 0x1b to 0x19.
+    it('re-encodes the decoded configmap with only what its JSON holds, which decodes the same', async () => {
+      const body = await fs.readFile(path.join(FIXTURES, `${CONFIGMAP_FIXTURE}.bin`));
+      // kubectl's ObjectMeta carries seven zero values (12 00 ... 42 00); the JSON holds only the name
       const expected = Buffer.from(
         [
           '6b387300', // k8s\0
           '0a0f', '0a027631', '1209436f6e6669674d6170', // typeMeta v1 ConfigMap
-          '1219', // raw
-          '0a0f', '0a0178', '1200', '1a00', '2200', '2a00', '3200', '3800', // metadata, no 4200
+          '120d', // raw
+          '0a03', '0a0178', // metadata: name "x"
           '1206', '0a0161', '120162', // data a=b
           '1a00', '2200', // contentEncoding, contentType
         ].join(''),
         'hex',
       );
-      assert.equal(body.length, expected.length + 2);
-      assert.equal(encodeObject(decodeObject(body).object).toString('hex'), expected.toString('hex'));
+      const ours = encodeObject(decodeObject(body).object);
+      assert.equal(ours.toString('hex'), expected.toString('hex'));
+      assert.deepStrictEqual(decodeObject(ours).object, decodeObject(body).object);
     });
   });
 
@@ -199,9 +185,9 @@ describe('protobuf bodies kubectl 1.35 sends', function () {
     });
 
     const cases = [
-      { args: ['create', 'configmap', 'x', '--from-literal=a=b'], resource: 'configmaps', fixture: CONFIGMAP_FIXTURE, expected: EXPECTED_CONFIGMAP, out: 'configmap/x created' },
-      { args: ['create', 'secret', 'generic', 's', '--from-literal=p=q'], resource: 'secrets', fixture: SECRET_FIXTURE, expected: EXPECTED_SECRET, out: 'secret/s created' },
-      { args: ['create', 'deployment', 'd', '--image=nginx'], resource: 'deployments', fixture: DEPLOYMENT_FIXTURE, expected: EXPECTED_DEPLOYMENT, out: 'deployment.apps/d created' },
+      { args: ['create', 'configmap', 'x', '--from-literal=a=b'], resource: 'configmaps', fixture: CONFIGMAP_FIXTURE, out: 'configmap/x created' },
+      { args: ['create', 'secret', 'generic', 's', '--from-literal=p=q'], resource: 'secrets', fixture: SECRET_FIXTURE, out: 'secret/s created' },
+      { args: ['create', 'deployment', 'd', '--image=nginx'], resource: 'deployments', fixture: DEPLOYMENT_FIXTURE, out: 'deployment.apps/d created' },
     ];
     for (const c of cases) {
       it(`kubectl ${c.args.join(' ')} POSTs the recorded protobuf body`, async () => {
@@ -210,8 +196,13 @@ describe('protobuf bodies kubectl 1.35 sends', function () {
         const posts = stub.requests.filter((r) => r.method === 'POST' && r.url.split('?')[0].endsWith(`/v1/namespaces/default/${c.resource}`));
         assert.equal(posts.length, 1);
         assert.equal(posts[0].contentType, PROTOBUF_CONTENT_TYPE);
-        assert.equal(posts[0].body.toString('hex'), (await fs.readFile(path.join(FIXTURES, c.fixture))).toString('hex'));
-        assert.deepStrictEqual(decodeObject(posts[0].body).object, c.expected);
+        assert.equal(posts[0].body.toString('hex'), (await fs.readFile(path.join(FIXTURES, `${c.fixture}.bin`))).toString('hex'));
+        assert.deepStrictEqual(decodeObject(posts[0].body).object, dryRunJson(c.fixture));
+      });
+
+      it(`kubectl ${c.args.join(' ')} --dry-run=client -o json prints the recorded JSON`, async () => {
+        const result = await kubectl.run([...c.args, '--dry-run=client', '-o', 'json']);
+        assert.deepStrictEqual(JSON.parse(result.stdout), dryRunJson(c.fixture));
       });
     }
   });

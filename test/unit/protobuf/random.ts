@@ -10,7 +10,8 @@
  * another object, which only the outer envelope carries).
  *
  * Shapes protobuf cannot tell apart are not generated here but covered by the codec tests:
- * empty arrays and maps (absent in protobuf), null (absent), -0 (JSON writes it as 0).
+ * empty arrays and maps (absent in protobuf), null (absent), -0 (JSON writes it as 0). Zero
+ * values of omitempty fields are generated: goJson says what the round trip gives for them.
  */
 import * as path from 'node:path';
 import * as protobuf from 'protobufjs/light';
@@ -19,7 +20,7 @@ import { COMPONENT_REF_PREFIX, type Schema } from '../../../codegen/model';
 import { mergeDefinitions } from '../../../codegen/transform/merge';
 import { mappings } from '../../../generated/protobuf/mappings';
 import { descriptorRoot } from '../../../src/protobuf/plan';
-import type { FieldMapping, SpecialType } from '../../../src/protobuf/schema';
+import { JSON_SCHEMA_PROPS, type FieldMapping, type SpecialType } from '../../../src/protobuf/schema';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -320,4 +321,46 @@ export function servedKinds(): { apiVersion: string; kind: string }[] {
   });
   for (const kind of Object.keys(mappings.anyVersionKinds)) out.push({ apiVersion: 'v1', kind });
   return out;
+}
+
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * goJson is obj as it comes back from a Go struct, by Go's JSON: a copy without the zero values
+ * ("", 0, false) of the fields the mapping marks omitEmpty (Go value fields tagged omitempty).
+ * Written apart from the codec, over the generated mapping, as the round trip's expectation.
+ */
+export function goJson(apiVersion: string, kind: string, obj: JsonObject): JsonObject {
+  const message = mappings.kinds[`${apiVersion}/${kind}`] ?? mappings.anyVersionKinds[kind];
+  const out = structuredClone(obj);
+  dropOmittedZeros(message, out);
+  return out;
+}
+
+function dropOmittedZeros(name: string, obj: JsonObject): void {
+  const type = descriptorRoot().lookupType(name);
+  for (const fm of mappings.messages[name].fields) {
+    const field = type.fields[fm.proto].resolve();
+    const sub = field.resolvedType instanceof protobuf.Type ? field.resolvedType.fullName.slice(1) : undefined;
+    if (fm.inline) {
+      dropOmittedZeros(sub!, obj);
+      continue;
+    }
+    const json = fm.json!;
+    const v = obj[json];
+    if (v === undefined) continue;
+    if (fm.omitEmpty && (v === '' || v === 0 || v === false)) {
+      delete obj[json];
+      continue;
+    }
+    const values = field.map && isObject(v) ? Object.values(v) : Array.isArray(v) && field.repeated ? v : [v];
+    if (fm.special?.startsWith('JSONSchemaProps')) {
+      // the unions hold a schema, or an array of schemas (OrArray), strings (OrStringArray) or a boolean (OrBool)
+      for (const u of values) for (const schema of Array.isArray(u) ? u : [u]) if (isObject(schema)) dropOmittedZeros(JSON_SCHEMA_PROPS, schema);
+    } else if (sub && !fm.special) {
+      for (const m of values) if (isObject(m)) dropOmittedZeros(sub, m);
+    }
+  }
 }
