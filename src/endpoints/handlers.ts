@@ -19,6 +19,7 @@ import { jsonWatchEncoder, openWatchStream, protobufWatchEncoder, tableWatchEnco
 import { PROTOBUF_CONTENT_TYPE, PROTOBUF_WATCH_CONTENT_TYPE, ProtobufError, decodeObject as decodeProtobufObject, encodeList, encodeObject, hasProtobuf } from '../protobuf';
 import { duplicateFields, parseFieldValidation, reportFields, unknownFields, type FieldValidation } from './fieldvalidation';
 import type { ValidateFunction } from 'ajv';
+import type { VersionConversion } from './conversion';
 import { applyPatch, validatePatchFieldManager } from '../apply';
 import { isPatchError, patchErrorToStatus, strategicMergePatch, strategicMergePatchSupported } from '../patch/strategic';
 import type { TypeRef, TypeTable } from '../schema/typeinfo';
@@ -40,8 +41,10 @@ export interface HandlerOptions {
   stores: StoreLookup;
   /** typeInfo finds a resource's merge structure (strategic merge patch, apply). */
   typeInfo: (d: ResourceDescriptor) => { table: TypeTable; root: TypeRef } | undefined;
-  /** pruners loads the generated pruner module of a group-version (unknown-field handling). */
-  pruners: Readonly<Record<string, () => Readonly<Record<string, ValidateFunction>>>>;
+  /** pruner finds a served version's pruner (unknown-field handling): generated, or compiled for a CRD. */
+  pruner: (d: ResourceDescriptor) => ValidateFunction | undefined;
+  /** conversion converts between a served version and the storage version; undefined when they are one. */
+  conversion: (d: ResourceDescriptor) => VersionConversion | undefined;
   now?: () => Date;
   /** watchTimeoutSeconds overrides the random 1800-3600s default (tests). */
   defaultWatchTimeoutSeconds?: () => number;
@@ -73,8 +76,8 @@ export function createEndpointFactory(opts: HandlerOptions): EndpointFactory {
     let fn: ValidateFunction | undefined;
     return () => {
       if (fn) return fn;
-      const found = opts.pruners[d.validatorModule]?.()[d.kind];
-      if (!found) throw new Error(`no generated pruner for ${d.kind} in ${d.validatorModule}`);
+      const found = opts.pruner(d);
+      if (!found) throw new Error(`no pruner for ${d.kind} in ${d.group}/${d.version}`);
       return (fn = found);
     };
   }
@@ -82,7 +85,7 @@ export function createEndpointFactory(opts: HandlerOptions): EndpointFactory {
   function resource<T>(d: ResourceDescriptor): ResourceEndpoints<T> {
     let store: Store | undefined;
     const get = () => (store ??= storeOf(d));
-    const h = new ResourceHandlers(d, get, now, watchTimeout, prunerFor(d), opts.typeInfo);
+    const h = new ResourceHandlers(d, get, now, watchTimeout, prunerFor(d), opts.typeInfo, opts.conversion(d));
     return {
       list: (ctx) => h.list(ctx as RouterContext),
       create: (ctx) => h.create(ctx as RouterContext),
@@ -100,7 +103,7 @@ export function createEndpointFactory(opts: HandlerOptions): EndpointFactory {
   function subresource<T>(d: ResourceDescriptor, name: string): ResourceEndpoints<T> {
     let store: Store | undefined;
     const get = () => (store ??= storeOf(d));
-    const h = new ResourceHandlers(d, get, now, watchTimeout, prunerFor(d), opts.typeInfo, name);
+    const h = new ResourceHandlers(d, get, now, watchTimeout, prunerFor(d), opts.typeInfo, opts.conversion(d), name);
     const refuse: Handler = (ctx) => h.unsupported(ctx as RouterContext, name);
     if (name === 'scale') {
       return {
@@ -149,6 +152,7 @@ class ResourceHandlers {
     private readonly watchTimeout: () => number,
     private readonly pruner: () => ValidateFunction,
     private readonly typeInfo: HandlerOptions['typeInfo'],
+    private readonly conversion: VersionConversion | undefined,
     private readonly subresource?: string,
   ) {
     this.apiVersion = groupVersion(d);
@@ -174,7 +178,17 @@ class ResourceHandlers {
 
   /** view renders a stored value in this endpoint's version. */
   private view(value: string): string {
-    return value;
+    return this.conversion ? JSON.stringify(this.conversion.fromStorage(decode(value))) : value;
+  }
+
+  /** toStorage converts an object of this endpoint's version to the storage version. */
+  private toStorage(obj: KubeObject): KubeObject {
+    return this.conversion ? this.conversion.toStorage(obj) : obj;
+  }
+
+  /** fromStorage converts a stored object to this endpoint's version. */
+  private fromStorage(obj: KubeObject): KubeObject {
+    return this.conversion ? this.conversion.fromStorage(obj) : obj;
   }
 
   private tableSpec(): TableSpec {
@@ -284,7 +298,7 @@ class ResourceHandlers {
       this.send(ctx, 201, JSON.stringify(await createAction(rctx, body)));
       return;
     }
-    const obj = this.decodeChecked(ctx, await readBody(ctx), directive);
+    const obj = this.toStorage(this.decodeChecked(ctx, await readBody(ctx), directive));
     const kv = await this.store().create(rctx, obj);
     this.writeObject(ctx, 201, kv, format, q);
   }
@@ -295,7 +309,7 @@ class ResourceHandlers {
     const rctx = this.context(ctx, dryRunAll(q));
     checkFieldManager(q);
     const directive = parseFieldValidation(q.string('fieldValidation'), 'UpdateOptions');
-    const obj = this.decodeChecked(ctx, await readBody(ctx), directive);
+    const obj = this.toStorage(this.decodeChecked(ctx, await readBody(ctx), directive));
     const outcome = await this.store().update(rctx, ctx.params.name, () => obj, { subresource: this.subresource });
     this.writeObject(ctx, outcome.created ? 201 : 200, outcome.kv, format, q);
   }
@@ -320,12 +334,12 @@ class ResourceHandlers {
       ctx.params.name,
       (current) => {
         if (!current) throw newBadRequest('patch on a missing object');
-        const patched = this.applyPatch(type, current, patch);
+        const patched = this.applyPatch(type, this.fromStorage(current), patch);
         const unknown = this.prune(patched);
         const warnings = reportFields(directive, unknown, duplicates);
         if (!warned) for (const w of warnings) addWarning(ctx, w);
         warned = true;
-        return patched;
+        return this.toStorage(patched);
       },
       { subresource: this.subresource },
     );
@@ -363,7 +377,7 @@ class ResourceHandlers {
       { ...rctx, applied: true },
       ctx.params.name,
       (current) =>
-        applyPatch(current, applied, {
+        this.toStorage(applyPatch(current && this.fromStorage(current), applied, {
           manager: fieldManager!,
           force,
           table: types.table,
@@ -373,7 +387,7 @@ class ResourceHandlers {
           now: this.now(),
           subresource: this.subresource,
           resetFields: this.store().resetFields(this.subresource),
-        }).object as KubeObject,
+        }).object as KubeObject),
       { subresource: this.subresource, forceAllowCreate: this.subresource === undefined },
     );
     this.writeObject(ctx, outcome.created ? 201 : 200, outcome.kv, format, q);

@@ -7,6 +7,7 @@ import type { Storage } from '../storage/interface';
 import { WatchCache } from '../watch/cache';
 import { Store } from './store';
 import { strategyFor, type StrategyDeps } from './strategies';
+import type { Strategy } from './strategy';
 
 /** DEFAULT_SERVICE_CIDR is kube-apiserver's default --service-cluster-ip-range. */
 export const DEFAULT_SERVICE_CIDR = '10.0.0.0/24';
@@ -40,36 +41,65 @@ export interface RegistryOptions {
 export class Registry {
   private readonly stores = new Map<string, Store>();
   private admissionChain: Admission = noAdmission;
+  private readonly deps: StrategyDeps;
+  private readonly keyRoot: string;
+  private started = false;
 
-  constructor(opts: RegistryOptions) {
-    const keyRoot = opts.keyRoot ?? '/registry';
-    const deps: StrategyDeps = {
+  constructor(private readonly opts: RegistryOptions) {
+    this.keyRoot = opts.keyRoot ?? '/registry';
+    this.deps = {
       storeFor: (group, plural) => this.storeFor(group, plural),
       storage: opts.storage,
-      keyRoot,
+      keyRoot: this.keyRoot,
       serviceClusterIPRange: opts.serviceClusterIPRange ?? DEFAULT_SERVICE_CIDR,
       serviceNodePortRange: opts.serviceNodePortRange ?? DEFAULT_NODE_PORT_RANGE,
     };
     for (const r of opts.resources) {
-      if (r.version !== r.storageVersion) continue;
-      const key = `${r.group}/${r.plural}`;
-      if (this.stores.has(key)) continue;
+      if (r.version !== r.storageVersion || this.stores.has(`${r.group}/${r.plural}`)) continue;
       const validator = lazyFunction(opts.validators, r, 'validator');
       const defaulter = opts.defaulters ? lazyFunction(opts.defaulters, r, 'defaulter') : () => noDefaults;
-      // The store's attrs function is needed by its cache; wire them through a late binding.
-      let store: Store | undefined;
-      const cache = new WatchCache({
-        storage: opts.storage,
-        prefix: `${keyRoot}/${r.etcdPrefix}/`,
-        attrs: (obj: KubeObject) => store!.attrs(obj),
-        bookmarkIntervalMs: opts.bookmarkIntervalMs,
-      });
-      // Stores reach the chain through the registry: plugins need the stores, so it comes last.
-      const admission: Admission = { admit: (a) => this.admissionChain.admit(a), validate: (a) => this.admissionChain.validate(a) };
-      store = new Store({ resource: r, strategy: strategyFor(r, deps), cache, keyRoot, validator, defaulter, admission, types: opts.typeInfo?.(r), now: opts.now });
-      this.stores.set(key, store);
+      this.createStore(r, strategyFor(r, this.deps), validator, defaulter, opts.typeInfo?.(r));
     }
     if (opts.admission) this.admissionChain = opts.admission(this);
+  }
+
+  private createStore(
+    r: ResourceDescriptor,
+    strategy: Strategy,
+    validator: () => ValidateFunction,
+    defaulter: () => ValidateFunction,
+    types: { table: TypeTable; root: TypeRef } | undefined,
+  ): Store {
+    // The store's attrs function is needed by its cache; wire them through a late binding.
+    let store: Store | undefined;
+    const cache = new WatchCache({
+      storage: this.opts.storage,
+      prefix: `${this.keyRoot}/${r.etcdPrefix}/`,
+      attrs: (obj: KubeObject) => store!.attrs(obj),
+      bookmarkIntervalMs: this.opts.bookmarkIntervalMs,
+    });
+    // Stores reach the chain through the registry: plugins need the stores, so it comes last.
+    const admission: Admission = { admit: (a) => this.admissionChain.admit(a), validate: (a) => this.admissionChain.validate(a) };
+    store = new Store({ resource: r, strategy, cache, keyRoot: this.keyRoot, validator, defaulter, admission, types, now: this.opts.now });
+    this.stores.set(`${r.group}/${r.plural}`, store);
+    return store;
+  }
+
+  /**
+   * addStore serves a resource defined at run time (a custom resource's storage version) and
+   * fills its watch cache before returning.
+   */
+  async addStore(r: ResourceDescriptor, strategy: Strategy, schemas: { validator: ValidateFunction; defaulter: ValidateFunction; types?: { table: TypeTable; root: TypeRef } }): Promise<Store> {
+    const store = this.createStore(r, strategy, () => schemas.validator, () => schemas.defaulter, schemas.types);
+    if (this.started) await store.cache.start();
+    return store;
+  }
+
+  /** removeStore stops serving a run-time resource (its data stays in storage until deleted). */
+  removeStore(group: string, plural: string): void {
+    const key = `${group}/${plural}`;
+    this.stores.get(key)?.cache.stop();
+    this.stores.delete(key);
   }
 
   /** setAdmission installs the admission chain (after construction: plugins read the stores). */
@@ -88,6 +118,7 @@ export class Registry {
   /** start fills every watch cache; the server is ready when they are. */
   async start(): Promise<void> {
     await Promise.all(this.all().map((s) => s.cache.start()));
+    this.started = true;
   }
 
   stop(): void {

@@ -250,7 +250,10 @@ export class Store {
     s.defaults?.(obj);
     this.trackFields(ctx, undefined, obj);
     await this.admission.admit(this.attributes(ctx, 'CREATE', obj.metadata.name ?? '', obj));
-    if (s.statusField) obj[s.statusField] = {};
+    if (s.statusField) {
+      if (s.statusOnCreate === 'absent') delete obj[s.statusField];
+      else obj[s.statusField] = {};
+    }
     if (s.tracksGeneration) obj.metadata.generation = 1;
     else delete obj.metadata.generation;
     s.prepareForCreate?.(obj);
@@ -525,7 +528,7 @@ export class Store {
         else obj[s.statusField] = structuredClone(old[s.statusField]);
       }
       s.prepareForUpdate?.(obj, old, subresource);
-      if (s.tracksGeneration && !deepEqual(obj.spec, old.spec)) meta.generation = (old.metadata.generation ?? 0) + 1;
+      if (s.tracksGeneration && contentChanged(obj, old, s.generationCovers ?? 'spec')) meta.generation = (old.metadata.generation ?? 0) + 1;
     } else {
       // Action subresources (binding) are the server's own writes: taken as computed.
       s.prepareForUpdate?.(obj, old, subresource);
@@ -658,6 +661,13 @@ export class Store {
 }
 
 const noFinish: Finish = async () => {};
+
+/** contentChanged tells whether what generation covers differs between two states. */
+function contentChanged(obj: KubeObject, old: KubeObject, covers: 'spec' | 'content'): boolean {
+  if (covers === 'spec') return !deepEqual(obj.spec, old.spec);
+  const strip = (o: KubeObject) => ({ ...o, metadata: undefined });
+  return !deepEqual(strip(obj), strip(old));
+}
 
 /** DryRunResult carries a dry-run update's result out of guaranteedUpdate without writing. */
 class DryRunResult {

@@ -1,4 +1,5 @@
 import type { ResourceDescriptor } from '../resources/descriptor';
+import * as customresourcedefinitions from './apiextensions/customresourcedefinitions';
 import * as daemonsets from './apps/daemonsets';
 import * as deployments from './apps/deployments';
 import * as replicasets from './apps/replicasets';
@@ -60,6 +61,7 @@ const strategyModules: Readonly<Record<string, StrategyOverrides>> = {
   'daemonsets.apps': daemonsets.strategy,
   'ingresses.networking.k8s.io': ingresses.strategy,
   'roles.rbac.authorization.k8s.io': roles.strategy,
+  'customresourcedefinitions.apiextensions.k8s.io': customresourcedefinitions.strategy,
   'clusterroles.rbac.authorization.k8s.io': clusterroles.strategy,
   'rolebindings.rbac.authorization.k8s.io': rolebindings.strategy,
   'clusterrolebindings.rbac.authorization.k8s.io': clusterrolebindings.strategy,

@@ -43,6 +43,8 @@ export interface ResourceDescriptor {
   selectableFields: Readonly<Record<string, SelectableField>>;
   /** deprecationWarning, when set, is sent as a Warning header on every request to this version. */
   deprecationWarning?: string;
+  /** custom marks a custom resource (a CRD's), which differs from built-ins in small ways upstream. */
+  custom?: boolean;
 }
 
 /** groupVersion renders `v1` for the core group and `apps/v1` for the others. */

@@ -82,6 +82,14 @@ export function toAjvSchema(v: unknown, opts: TransformOptions): unknown {
     }
     out[k] = toAjvSchema(x, opts);
   }
+  if (s['x-kubernetes-embedded-resource'] === true) {
+    // An embedded resource always has apiVersion, kind and metadata, schema or not.
+    const props = (out.properties ?? {}) as Json;
+    props.apiVersion ??= { type: 'string' };
+    props.kind ??= { type: 'string' };
+    props.metadata ??= { type: 'object' };
+    out.properties = props;
+  }
   if (opts.mode === 'prune' && out.properties && out.additionalProperties === undefined && s['x-kubernetes-preserve-unknown-fields'] !== true) {
     out.additionalProperties = false;
   }

@@ -6,9 +6,6 @@ import * as path from 'node:path';
 import { resources } from '../../generated/resources';
 import { groupVersions } from '../../generated/routes';
 import { defaulterModules } from '../../generated/defaulters';
-import { prunerModules } from '../../generated/pruners';
-import { builtinTypeTable } from '../../generated/typeinfo';
-import { kindKey, type TypeRef, type TypeTable } from '../schema/typeinfo';
 import { validatorModules } from '../../generated/validators';
 import { writeKubeconfig } from '../auth/kubeconfig';
 import { ensurePki, type Pki } from '../auth/pki';
@@ -20,16 +17,13 @@ import { createEndpointFactory } from '../endpoints/handlers';
 import { Registry } from '../registry/registry';
 import type { Storage } from '../storage/interface';
 import { SqliteStorage } from '../storage/sqlite/store';
+import { CustomResources } from '../crd/manager';
+import { crdDocuments } from '../crd/openapi';
 import { createApp } from './app';
+import { ServedResources, builtinTypeInfo } from './served';
 import { firstServiceIP } from './network';
 import { OpenAPIV3 } from './openapi';
 import type { Logger } from './status';
-
-/** builtinTypeInfo finds a built-in kind's merge structure in the generated table. */
-function builtinTypeInfo(d: { group: string; version: string; kind: string }): { table: TypeTable; root: TypeRef } | undefined {
-  const root = builtinTypeTable.kinds[kindKey(d.group, d.version, d.kind)];
-  return root ? { table: builtinTypeTable, root } : undefined;
-}
 
 /** COMPACTION_INTERVAL_MS matches kube-apiserver's --etcd-compaction-interval default (5m). */
 export const COMPACTION_INTERVAL_MS = 5 * 60_000;
@@ -61,6 +55,7 @@ export class APIServer {
   private compactionTimer?: NodeJS.Timeout;
   private namespaceController?: NamespaceController;
   private garbageCollector?: GarbageCollector;
+  private customResources?: CustomResources;
   private ready = false;
   pki?: Pki;
   port = 0;
@@ -90,9 +85,20 @@ export class APIServer {
         }),
     });
     await this.registry.start();
+    this.customResources = new CustomResources(this.registry, o.log);
+    await this.customResources.start();
+    const served = new ServedResources(this.customResources);
 
-    const endpoints = createEndpointFactory({ stores: this.registry, pruners: prunerModules, typeInfo: builtinTypeInfo });
+    const endpoints = createEndpointFactory({
+      stores: this.registry,
+      pruner: (d) => served.pruner(d),
+      typeInfo: (d) => served.typeInfo(d),
+      conversion: (d) => served.conversion(d),
+    });
     const openapi = new OpenAPIV3(path.join(ROOT, 'schemas', 'kubernetes'), groupVersions.map((g) => g.groupVersion.prefix.slice(1)));
+    const customResources = this.customResources;
+    openapi.setDynamic(() => crdDocuments(customResources.servedCRDs(), openapi.staticDocument('api/v1')));
+    served.onChange(() => openapi.invalidate());
     const server = https.createServer({
       key: this.pki.servingKeyPem,
       cert: this.pki.servingCertPem,
@@ -104,7 +110,7 @@ export class APIServer {
     await listen(server, o.securePort, o.bindAddress);
     this.port = (server.address() as AddressInfo).port;
     const app = createApp({
-      resources,
+      served,
       routeModules: groupVersions,
       endpoints,
       openapi,
@@ -153,6 +159,7 @@ export class APIServer {
     if (this.compactionTimer) clearInterval(this.compactionTimer);
     this.namespaceController?.stop();
     this.garbageCollector?.stop();
+    this.customResources?.stop();
     this.registry?.stop();
     if (this.server) {
       const s = this.server;

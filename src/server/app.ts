@@ -3,6 +3,7 @@ import Koa from 'koa';
 import { StatusError, newNotFoundPath } from '../apierrors';
 import type { EndpointFactory } from '../endpoints/factory';
 import type { ResourceDescriptor } from '../resources/descriptor';
+import { customResourceRouter } from '../endpoints/customroutes';
 import { authenticate } from './authn';
 import { aggregatedDiscovery, apiGroup, apiResourceList, groupsOf } from './discovery';
 import { acceptsAggregatedDiscovery } from './negotiation';
@@ -17,7 +18,8 @@ export interface GroupVersionRoutes {
 }
 
 export interface AppOptions {
-  resources: readonly ResourceDescriptor[];
+  /** served lists everything served (built-in and custom resources) and tells of changes. */
+  served: { all(): readonly ResourceDescriptor[]; onChange(listener: () => void): void };
   routeModules: readonly GroupVersionRoutes[];
   endpoints: EndpointFactory;
   openapi: OpenAPIV3;
@@ -53,7 +55,6 @@ export function createApp(opts: AppOptions): Koa {
     ctx.body = JSON.stringify(versionInfo(opts.kapiVersion));
   });
 
-  const groups = groupsOf(opts.resources);
   const sendJson = (ctx: Koa.Context, body: unknown, type = 'application/json') => {
     ctx.type = type;
     ctx.body = JSON.stringify(body);
@@ -62,23 +63,28 @@ export function createApp(opts: AppOptions): Koa {
     const v = acceptsAggregatedDiscovery(ctx.get('accept'));
     if (v) {
       ctx.set('Vary', 'Accept');
-      return sendJson(ctx, aggregatedDiscovery(opts.resources, core, v), `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`);
+      return sendJson(ctx, aggregatedDiscovery(opts.served.all(), core, v), `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`);
     }
     if (core) {
       return sendJson(ctx, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: opts.serverAddress }] });
     }
-    sendJson(ctx, { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.filter((g) => g.name).map(apiGroup) });
+    sendJson(ctx, { kind: 'APIGroupList', apiVersion: 'v1', groups: groupsOf(opts.served.all()).filter((g) => g.name).map(apiGroup) });
   };
   meta.get(['/api', '/api/'], discovery(true));
   meta.get(['/apis', '/apis/'], discovery(false));
-  for (const g of groups) {
-    if (!g.name) continue;
-    meta.get([`/apis/${g.name}`, `/apis/${g.name}/`], (ctx) => sendJson(ctx, { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g) }));
-  }
-  for (const m of opts.routeModules) {
-    const { group, version, prefix } = m.groupVersion;
-    meta.get([prefix, `${prefix}/`], (ctx) => sendJson(ctx, apiResourceList(group, version, opts.resources)));
-  }
+  // Group and group-version discovery are looked up per request: custom resources come and go.
+  meta.get(['/apis/:group', '/apis/:group/'], (ctx) => {
+    const g = groupsOf(opts.served.all()).find((x) => x.name && x.name === ctx.params.group);
+    if (!g) throw newNotFoundPath();
+    sendJson(ctx, { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g) });
+  });
+  const resourceList = (group: string, version: string) => (ctx: Koa.Context) => {
+    const all = opts.served.all();
+    if (!all.some((r) => r.group === group && r.version === version)) throw newNotFoundPath();
+    sendJson(ctx, apiResourceList(group, version, all));
+  };
+  meta.get(['/api/v1', '/api/v1/'], resourceList('', 'v1'));
+  meta.get(['/apis/:group/:version', '/apis/:group/:version/'], (ctx) => resourceList(ctx.params.group, ctx.params.version)(ctx));
   meta.get('/openapi/v3', (ctx) => sendJson(ctx, JSON.parse(opts.openapi.index()) as unknown));
   meta.get('/openapi/v3/*path', (ctx) => {
     const raw = (ctx.params as Record<string, string | string[]>).path;
@@ -100,22 +106,37 @@ export function createApp(opts: AppOptions): Koa {
 
   // Each resource has its own router: a request is dispatched by group-version prefix and
   // resource name, then matched against that resource's dozen routes only.
+  const asMiddleware = (router: Router): Koa.Middleware => {
+    const routes = router.routes();
+    return (ctx, next) =>
+      routes(ctx as never, async () => {
+        // The path names a resource but no route takes this method: 405, as kube-apiserver.
+        const matched = (ctx as { matched?: { methods: string[] }[] }).matched;
+        if (matched?.some((layer) => layer.methods.length > 0)) throw METHOD_NOT_ALLOWED;
+        return next();
+      });
+  };
   const byPrefix = new Map<string, Map<string, Koa.Middleware>>();
   for (const m of opts.routeModules) {
     const routers = new Map<string, Koa.Middleware>();
-    for (const [plural, router] of Object.entries(m.routes(opts.endpoints))) {
-      const routes = router.routes();
-      routers.set(plural, (ctx, next) =>
-        routes(ctx as never, async () => {
-          // The path names a resource but no route takes this method: 405, as kube-apiserver.
-          const matched = (ctx as { matched?: { methods: string[] }[] }).matched;
-          if (matched?.some((layer) => layer.methods.length > 0)) throw METHOD_NOT_ALLOWED;
-          return next();
-        }),
-      );
-    }
+    for (const [plural, router] of Object.entries(m.routes(opts.endpoints))) routers.set(plural, asMiddleware(router));
     byPrefix.set(m.groupVersion.prefix, routers);
   }
+  // Custom resources' routers are rebuilt whenever the set of established CRDs changes.
+  let custom = new Map<string, Map<string, Koa.Middleware>>();
+  const rebuildCustom = () => {
+    const next = new Map<string, Map<string, Koa.Middleware>>();
+    for (const d of opts.served.all()) {
+      if (!d.custom) continue;
+      const prefix = `/apis/${d.group}/${d.version}`;
+      let routers = next.get(prefix);
+      if (!routers) next.set(prefix, (routers = new Map()));
+      routers.set(d.plural, asMiddleware(customResourceRouter(d, opts.endpoints)));
+    }
+    custom = next;
+  };
+  rebuildCustom();
+  opts.served.onChange(rebuildCustom);
   app.use(async (ctx, next) => {
     const path = ctx.path;
     let rest: string[];
@@ -126,7 +147,7 @@ export function createApp(opts: AppOptions): Koa {
       rest = parts.slice(3);
     } else if (path.startsWith('/apis/')) {
       const parts = path.split('/');
-      routers = byPrefix.get(`/apis/${parts[2]}/${parts[3]}`);
+      routers = byPrefix.get(`/apis/${parts[2]}/${parts[3]}`) ?? custom.get(`/apis/${parts[2]}/${parts[3]}`);
       rest = parts.slice(4);
     } else {
       return next();

@@ -1,0 +1,143 @@
+/**
+ * CustomResourceDefinitions (apiextensions.k8s.io/v1): defaults, the validation users meet
+ * (upstream apiextensions validation.go), and deletion through the cleanup finalizer.
+ */
+import { FieldError, FieldPath, forbidden, invalid, notSupported, required } from '../../apierrors';
+import { compileCRD } from '../../crd/compile';
+import type { CRD } from '../../crd/types';
+import { isPlainObject, type KubeObject } from '../../meta/object';
+import { isDNS1123Label, isDNS1123Subdomain } from '../../selectors/validation';
+import type { StrategyOverrides } from '../strategy';
+
+/** CLEANUP_FINALIZER holds a CRD until its custom resources are deleted. */
+export const CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
+const KIND_FORMAT = /^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+
+function crdOf(obj: KubeObject): CRD {
+  return obj as unknown as CRD;
+}
+
+/** defaults applies apiextensions v1 defaults: singular and listKind from the kind, conversion None. */
+function defaults(obj: KubeObject): void {
+  const spec = isPlainObject(obj.spec) ? obj.spec : undefined;
+  if (!spec) return;
+  const names = isPlainObject(spec.names) ? spec.names : undefined;
+  if (names && typeof names.kind === 'string') {
+    names.singular ||= names.kind.toLowerCase();
+    names.listKind ||= `${names.kind}List`;
+  }
+  const conversion = isPlainObject(spec.conversion) ? spec.conversion : (spec.conversion = {});
+  conversion.strategy ??= 'None';
+}
+
+function validateNames(names: Record<string, unknown>, path: FieldPath): FieldError[] {
+  const errs: FieldError[] = [];
+  for (const f of ['plural', 'singular'] as const) {
+    const v = names[f];
+    if (typeof v !== 'string' || !v) {
+      if (f === 'plural') errs.push(required(path.child(f).toString()));
+      continue;
+    }
+    for (const m of isDNS1123Label(v)) errs.push(invalid(path.child(f).toString(), v, m));
+  }
+  for (const f of ['kind', 'listKind'] as const) {
+    const v = names[f];
+    if (typeof v !== 'string' || !v) {
+      if (f === 'kind') errs.push(required(path.child(f).toString()));
+      continue;
+    }
+    if (!KIND_FORMAT.test(v)) errs.push(invalid(path.child(f).toString(), v, 'may have mixed case, but should otherwise match: [a-z]([-a-z0-9]*[a-z0-9])?'));
+  }
+  if (Array.isArray(names.shortNames)) {
+    names.shortNames.forEach((s, i) => {
+      if (typeof s === 'string') for (const m of isDNS1123Label(s)) errs.push(invalid(path.child('shortNames').index(i).toString(), s, m));
+    });
+  }
+  return errs;
+}
+
+/** structural checks the structural-schema rules users hit most: every field has a type. */
+function structural(schema: unknown, path: FieldPath, errs: FieldError[], root: boolean): void {
+  if (!isPlainObject(schema)) return;
+  const intOrString = schema['x-kubernetes-int-or-string'] === true;
+  const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
+  if (root && schema.type !== 'object') errs.push(invalid(path.child('type').toString(), schema.type ?? '', 'must be object at the root'));
+  if (!schema.type && !intOrString && !preserve && !root) errs.push(required(path.child('type').toString(), 'must not be empty for specified object fields'));
+  if (isPlainObject(schema.properties) && isPlainObject(schema.additionalProperties)) {
+    errs.push(forbidden(path.child('additionalProperties').toString(), 'additionalProperties and properties are mutual exclusive'));
+  }
+  if (isPlainObject(schema.properties)) for (const [k, v] of Object.entries(schema.properties)) structural(v, path.child('properties').key(k), errs, false);
+  if (isPlainObject(schema.items)) structural(schema.items, path.child('items'), errs, false);
+  if (isPlainObject(schema.additionalProperties)) structural(schema.additionalProperties, path.child('additionalProperties'), errs, false);
+}
+
+/** validate is upstream's ValidateCustomResourceDefinition, the rules users meet. */
+export function validateCRD(obj: KubeObject): FieldError[] {
+  const crd = crdOf(obj);
+  const errs: FieldError[] = [];
+  const spec = isPlainObject(obj.spec) ? (obj.spec as Record<string, unknown>) : {};
+  const path = FieldPath.root('spec');
+  const group = typeof spec.group === 'string' ? spec.group : '';
+  if (!group) errs.push(required(path.child('group').toString()));
+  else {
+    for (const m of isDNS1123Subdomain(group)) errs.push(invalid(path.child('group').toString(), group, m));
+    if (!group.includes('.')) errs.push(invalid(path.child('group').toString(), group, 'should be a domain with at least one dot'));
+  }
+  const names = isPlainObject(spec.names) ? spec.names : {};
+  errs.push(...validateNames(names, path.child('names')));
+  const expected = `${String(names.plural ?? '')}.${group}`;
+  if (obj.metadata.name !== expected) errs.push(invalid('metadata.name', obj.metadata.name ?? '', 'must be spec.names.plural+"."+spec.group'));
+  if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') errs.push(notSupported(path.child('scope').toString(), spec.scope, ['Cluster', 'Namespaced']));
+  const versions = Array.isArray(spec.versions) ? spec.versions.filter(isPlainObject) : [];
+  if (versions.length === 0) errs.push(invalid(path.child('versions').toString(), null, 'must have exactly one version marked as storage version'));
+  else {
+    const storage = versions.filter((v) => v.storage === true).length;
+    if (storage !== 1) errs.push(invalid(path.child('versions').toString(), null, 'must have exactly one version marked as storage version'));
+    if (!versions.some((v) => v.served === true)) errs.push(invalid(path.child('versions').toString(), null, 'must have at least one version marked as served'));
+    const seen = new Set<string>();
+    versions.forEach((v, i) => {
+      const vp = path.child('versions').index(i);
+      const name = typeof v.name === 'string' ? v.name : '';
+      if (!name) errs.push(required(vp.child('name').toString()));
+      else for (const m of isDNS1123Label(name)) errs.push(invalid(vp.child('name').toString(), name, m));
+      if (seen.has(name)) errs.push(new FieldError('Duplicate', vp.child('name').toString(), name));
+      seen.add(name);
+      const schema = isPlainObject(v.schema) ? v.schema.openAPIV3Schema : undefined;
+      const sp = vp.child('schema').child('openAPIV3Schema');
+      if (!isPlainObject(schema)) errs.push(required(sp.toString(), 'schemas are required'));
+      else structural(schema, sp, errs, true);
+    });
+  }
+  const conversion = isPlainObject(spec.conversion) ? spec.conversion : {};
+  if (conversion.strategy !== undefined && conversion.strategy !== 'None') {
+    errs.push(notSupported(path.child('conversion').child('strategy').toString(), conversion.strategy, ['None']));
+  }
+  if (errs.length === 0) errs.push(...compileCRD(crd).errors);
+  return errs;
+}
+
+function validateUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const spec = (obj.spec ?? {}) as Record<string, unknown>;
+  const oldSpec = (old.spec ?? {}) as Record<string, unknown>;
+  if (spec.group !== oldSpec.group) errs.push(invalid('spec.group', spec.group ?? '', 'field is immutable'));
+  return errs;
+}
+
+/** strategy is what customresourcedefinitions does differently from the default strategy. */
+export const strategy: StrategyOverrides = {
+  nameRule: 'subdomain',
+  tracksGeneration: true,
+  defaults,
+  validate: validateCRD,
+  validateUpdate,
+  // Every deletion waits for the custom resources to be deleted first.
+  finalizing: (crd) => !crd.metadata.deletionTimestamp,
+  markDeleting: (crd) => {
+    if (!(crd.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER)) crd.metadata.finalizers = [...(crd.metadata.finalizers ?? []), CLEANUP_FINALIZER];
+    const status = isPlainObject(crd.status) ? crd.status : (crd.status = {});
+    const conditions = Array.isArray(status.conditions) ? (status.conditions as Record<string, unknown>[]).filter((c) => c.type !== 'Terminating') : [];
+    conditions.push({ type: 'Terminating', status: 'True', reason: 'InstanceDeletionPending', message: 'CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon', lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    status.conditions = conditions;
+  },
+};
