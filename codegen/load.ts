@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import type { CRD } from '../src/crd/types';
 import type { OpenAPIDocument } from './model';
 
 /** LoadedDocument is a vendored OpenAPI document with what provenance.yaml says of it. */
@@ -32,11 +33,18 @@ export interface Overlay {
   files: string[];
 }
 
+/** DropInCRD is a CustomResourceDefinition YAML from schemas/crds/. */
+export interface DropInCRD {
+  file: string;
+  crd: CRD;
+}
+
 /** Inputs is everything the generator reads, loaded once. */
 export interface Inputs {
   root: string;
   documents: LoadedDocument[];
   overlay: Overlay;
+  crds: DropInCRD[];
 }
 
 interface Provenance {
@@ -89,5 +97,30 @@ export function load(root: string): Inputs {
     deprecations: readYaml(root, `${OVERLAY_DIR}/deprecations.yaml`, {}),
     files: overlayFiles,
   };
-  return { root, documents, overlay };
+  return { root, documents, overlay, crds: loadCRDs(root) };
+}
+
+const CRDS_DIR = 'schemas/crds';
+
+/**
+ * loadCRDs reads every CustomResourceDefinition in schemas/crds/ (YAML, several documents per
+ * file allowed). Anything else in those files is an error: a typo must not pass silently.
+ */
+function loadCRDs(root: string): DropInCRD[] {
+  const dir = path.join(root, CRDS_DIR);
+  if (!fs.existsSync(dir)) return [];
+  const out: DropInCRD[] = [];
+  for (const name of fs.readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort()) {
+    const file = `${CRDS_DIR}/${name}`;
+    for (const doc of parseAllDocuments(fs.readFileSync(path.join(root, file), 'utf8'))) {
+      const value = doc.toJSON() as unknown;
+      if (value === null || value === undefined) continue;
+      const crd = value as CRD;
+      if (crd.apiVersion !== 'apiextensions.k8s.io/v1' || crd.kind !== 'CustomResourceDefinition') {
+        throw new Error(`${file}: only apiextensions.k8s.io/v1 CustomResourceDefinitions belong in ${CRDS_DIR}`);
+      }
+      out.push({ file, crd });
+    }
+  }
+  return out.sort((a, b) => String(a.crd.metadata.name).localeCompare(String(b.crd.metadata.name)));
 }

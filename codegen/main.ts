@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildContext } from './context';
+import { emitCRDs } from './emit/crds';
 import { emitProtobuf } from './emit/protobuf';
 import { emitRoutes } from './emit/routes';
 import { emitTable } from './emit/table';
@@ -17,6 +18,7 @@ export async function generate(root: string): Promise<GeneratedFile[]> {
   const ctx = buildContext(load(root));
   const files: GeneratedFile[] = [...(await emitTypes(ctx)), ...emitValidators(ctx), emitTable(ctx), ...emitRoutes(ctx), ...emitProtobuf(ctx)];
   files.push(emitTypeInfo(ctx));
+  files.push(emitCRDs(ctx));
   files.push({
     path: `${GENERATED_DIR}/MERGE-NOTES.md`,
     content:
@@ -69,7 +71,9 @@ function write(root: string, files: readonly GeneratedFile[]): void {
 }
 
 async function main(): Promise<void> {
-  const root = path.resolve(__dirname, '..', '..');
+  // --root generates for another tree (a copy with extra CRDs, say); default: this repository.
+  const rootFlag = process.argv.indexOf('--root');
+  const root = rootFlag >= 0 ? path.resolve(process.argv[rootFlag + 1]) : path.resolve(__dirname, '..', '..');
   const checking = process.argv.includes('--check');
   const started = Date.now();
   const files = await generate(root);

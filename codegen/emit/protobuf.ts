@@ -152,6 +152,8 @@ function servedKinds(ctx: Context): ServedKind[] {
   };
   for (const gv of ctx.groupVersions) {
     for (const r of gv.resources) {
+      // Custom resources have no protobuf form, as upstream.
+      if (r.custom) continue;
       add(r.group, r.version, r.kind, r.schema, r.plural);
       if (r.verbs.includes('list')) {
         add(r.group, r.version, r.listKind, definitionOf(ctx.definitions, r.group, r.version, r.listKind), `${r.plural} list`);

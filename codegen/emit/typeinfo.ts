@@ -9,7 +9,8 @@ const SCALE = { group: 'autoscaling', version: 'v1', kind: 'Scale' } as const;
 /** typeRoots lists the root definition of every served built-in kind, plus Scale. */
 export function typeRoots(ctx: Context): TypeRoot[] {
   const roots = new Map<string, string>();
-  for (const gv of ctx.groupVersions) for (const r of gv.resources) roots.set(kindKey(r.group, r.version, r.kind), r.schema);
+  // Custom resources (drop-in CRDs) get their structure at run time, without patch metadata.
+  for (const gv of ctx.groupVersions) for (const r of gv.resources) if (!r.custom) roots.set(kindKey(r.group, r.version, r.kind), r.schema);
   const scale = [...ctx.definitions].find(([, s]) =>
     (s['x-kubernetes-group-version-kind'] ?? []).some((g) => g.group === SCALE.group && g.version === SCALE.version && g.kind === SCALE.kind),
   );

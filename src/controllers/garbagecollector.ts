@@ -42,17 +42,20 @@ export class GarbageCollector {
   ) {}
 
   start(): void {
-    for (const store of this.registry.all()) {
-      for (const kv of store.cache.list({ predicate: { empty: true, matches: () => true } }).items) this.observe(store, decode(kv.value));
-      this.unsubscribe.push(
-        store.cache.subscribe((e) => {
-          const obj = decode(e.value);
-          if (e.type === 'DELETED') this.forget(obj);
-          else this.observe(store, obj);
-        }),
-      );
-    }
-    for (const [uid, node] of this.nodes) this.review(uid, node);
+    for (const store of this.registry.all()) this.follow(store);
+    // Custom resources' stores appear at run time; their objects can own and be owned too.
+    this.unsubscribe.push(this.registry.onStoreAdded((store) => this.follow(store)));
+  }
+
+  private follow(store: Store): void {
+    for (const kv of store.cache.list({ predicate: { empty: true, matches: () => true } }).items) this.observe(store, decode(kv.value));
+    this.unsubscribe.push(
+      store.cache.subscribe((e) => {
+        const obj = decode(e.value);
+        if (e.type === 'DELETED') this.forget(obj);
+        else this.observe(store, obj);
+      }),
+    );
   }
 
   stop(): void {

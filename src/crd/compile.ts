@@ -26,7 +26,7 @@ const PERMISSIVE_OBJECT = { type: 'object', 'x-kubernetes-preserve-unknown-field
  * rootSchema adds what every custom resource has whatever its schema says: apiVersion, kind
  * and metadata (ObjectMeta, validated by the registry, never pruned here).
  */
-function rootSchema(schema: Record<string, unknown>): Record<string, unknown> {
+export function rootSchema(schema: Record<string, unknown>): Record<string, unknown> {
   const props = { ...((schema.properties as Record<string, unknown> | undefined) ?? {}) };
   props.apiVersion = { type: 'string' };
   props.kind = { type: 'string' };
@@ -36,6 +36,12 @@ function rootSchema(schema: Record<string, unknown>): Record<string, unknown> {
 
 function compile(schema: Record<string, unknown>, mode: SchemaMode): ValidateFunction {
   return newAjv(mode).compile(toAjvSchema(schema, { mode }) as object);
+}
+
+/** versionSchema is a version's root schema as validators see it (what the generator compiles for drop-ins). */
+export function versionSchema(crd: CRD, version: string): Record<string, unknown> {
+  const v = crd.spec.versions.find((x) => x.name === version);
+  return rootSchema(v?.schema?.openAPIV3Schema ?? PERMISSIVE_OBJECT);
 }
 
 /** compileCRD compiles every version; errors name the version's schema field, as CRD validation reports them. */

@@ -7,7 +7,6 @@ import type { PrinterColumn } from '../registry/printer';
 import type { ResourceDescriptor, SelectableField, SubresourceDescriptor, Verb } from '../resources/descriptor';
 import type { CRD, CRDVersion } from './types';
 
-const VERBS: readonly Verb[] = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
 /** CRD_VERBS is the order kube-apiserver lists custom resource verbs in. */
 const CRD_VERBS: readonly Verb[] = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
 
@@ -93,13 +92,17 @@ export function descriptorsForCRD(crd: CRD): ResourceDescriptor[] {
         storageVersion,
         etcdPrefix: `${group}/${names.plural}`,
         schema: `${group}/${v.name}/${names.kind}`,
-        validatorModule: `crd:${crd.metadata.name ?? `${names.plural}.${group}`}`,
+        validatorModule: `${group}-${v.name}`,
         selectableFields,
         custom: true,
+        crdName: crd.metadata.name ?? `${names.plural}.${group}`,
       };
+      if (v.subresources?.scale) {
+        const sc = v.subresources.scale;
+        d.customScale = { specReplicasPath: sc.specReplicasPath, statusReplicasPath: sc.statusReplicasPath };
+        if (sc.labelSelectorPath) d.customScale.labelSelectorPath = sc.labelSelectorPath;
+      }
       if (v.deprecated) d.deprecationWarning = v.deprecationWarning ?? `${group}/${v.name} ${names.kind} is deprecated`;
       return d;
     });
 }
-
-export { VERBS };

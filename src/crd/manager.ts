@@ -46,6 +46,8 @@ export class CustomResources {
   constructor(
     private readonly registry: Registry,
     private readonly log: Logger,
+    /** compiledIn names the drop-in CRDs: their stores, routes and table rows are generated. */
+    private readonly compiledIn: ReadonlySet<string> = new Set(),
   ) {}
 
   private crdStore(): Store {
@@ -81,7 +83,7 @@ export class CustomResources {
 
   /** descriptors lists every served custom resource version. */
   descriptors(): ResourceDescriptor[] {
-    return [...this.served.values()].flatMap((s) => s.descriptors);
+    return [...this.served.values()].filter((s) => !this.compiledIn.has(s.crdName)).flatMap((s) => s.descriptors);
   }
 
   /** schemasFor returns a served version's compiled schemas. */
@@ -144,6 +146,12 @@ export class CustomResources {
     const storage = crd.spec.versions.find((v) => v.name === storageVersion);
     const storageDescriptor = descriptors.find((d) => d.version === storageVersion) ?? { ...descriptorsForCRD({ ...crd, spec: { ...crd.spec, versions: crd.spec.versions.map((v) => ({ ...v, served: v.name === storageVersion })) } })[0] };
     const schemas = compiled.versions.get(storageVersion)!;
+    if (this.compiledIn.has(name)) {
+      // A drop-in's store, routes and discovery are generated; only its rules and status are ours.
+      this.served.set(key, { crdName: name, uid: crd.metadata.uid ?? '', generation, descriptors, schemas: compiled.versions, storageKey: key });
+      await this.establish(crd);
+      return;
+    }
     // A changed definition replaces the store's strategy and schemas; its data stays.
     if (previous) this.registry.removeStore(crd.spec.group, crd.spec.names.plural);
     await this.registry.addStore(storageDescriptor, customResourceStrategy(storageDescriptor, storage?.subresources?.scale), {

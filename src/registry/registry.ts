@@ -8,6 +8,7 @@ import { WatchCache } from '../watch/cache';
 import { Store } from './store';
 import { strategyFor, type StrategyDeps } from './strategies';
 import type { Strategy } from './strategy';
+import type { CustomResourceRules } from './custom';
 
 /** DEFAULT_SERVICE_CIDR is kube-apiserver's default --service-cluster-ip-range. */
 export const DEFAULT_SERVICE_CIDR = '10.0.0.0/24';
@@ -30,6 +31,8 @@ export interface RegistryOptions {
   bookmarkIntervalMs?: number;
   /** typeInfo finds a resource's merge structure (managedFields tracking). */
   typeInfo?: (r: ResourceDescriptor) => { table: TypeTable; root: TypeRef } | undefined;
+  /** customRules finds a custom resource's validation rules (CEL), once its CRD is compiled. */
+  customRules?: (r: ResourceDescriptor) => CustomResourceRules | undefined;
   /** admission builds the admission chain once the stores exist (plugins read them). */
   admission?: (registry: Registry) => Admission;
 }
@@ -44,6 +47,13 @@ export class Registry {
   private readonly deps: StrategyDeps;
   private readonly keyRoot: string;
   private started = false;
+  private readonly addedListeners = new Set<(store: Store) => void>();
+  private rulesLookup?: (r: ResourceDescriptor) => CustomResourceRules | undefined;
+
+  /** setCustomRules installs where custom resources' rules are found (the CRD manager). */
+  setCustomRules(lookup: (r: ResourceDescriptor) => CustomResourceRules | undefined): void {
+    this.rulesLookup = lookup;
+  }
 
   constructor(private readonly opts: RegistryOptions) {
     this.keyRoot = opts.keyRoot ?? '/registry';
@@ -53,6 +63,7 @@ export class Registry {
       keyRoot: this.keyRoot,
       serviceClusterIPRange: opts.serviceClusterIPRange ?? DEFAULT_SERVICE_CIDR,
       serviceNodePortRange: opts.serviceNodePortRange ?? DEFAULT_NODE_PORT_RANGE,
+      customRules: (r) => this.rulesLookup?.(r),
     };
     for (const r of opts.resources) {
       if (r.version !== r.storageVersion || this.stores.has(`${r.group}/${r.plural}`)) continue;
@@ -92,6 +103,7 @@ export class Registry {
   async addStore(r: ResourceDescriptor, strategy: Strategy, schemas: { validator: ValidateFunction; defaulter: ValidateFunction; types?: { table: TypeTable; root: TypeRef } }): Promise<Store> {
     const store = this.createStore(r, strategy, () => schemas.validator, () => schemas.defaulter, schemas.types);
     if (this.started) await store.cache.start();
+    for (const l of this.addedListeners) l(store);
     return store;
   }
 
@@ -100,6 +112,12 @@ export class Registry {
     const key = `${group}/${plural}`;
     this.stores.get(key)?.cache.stop();
     this.stores.delete(key);
+  }
+
+  /** onStoreAdded tells a listener of stores added at run time (custom resources). */
+  onStoreAdded(listener: (store: Store) => void): () => void {
+    this.addedListeners.add(listener);
+    return () => this.addedListeners.delete(listener);
   }
 
   /** setAdmission installs the admission chain (after construction: plugins read the stores). */

@@ -27,6 +27,7 @@ import * as clusterroles from './rbac/clusterroles';
 import * as rolebindings from './rbac/rolebindings';
 import * as roles from './rbac/roles';
 import type { Storage } from '../storage/interface';
+import { customResourceStrategy, type CustomResourceRules } from './custom';
 import { IPv4Range, PortRange } from './core/allocator';
 import { SUCCESS_CREATED, bindPod, evictPod } from './core/podbinding';
 import { ServiceAllocator, type IPAddressStore } from './core/serviceallocation';
@@ -70,6 +71,8 @@ const strategyModules: Readonly<Record<string, StrategyOverrides>> = {
 /** StrategyDeps is what strategies with side effects (service allocation) may reach. */
 export interface StrategyDeps {
   storeFor(group: string, plural: string): Store | undefined;
+  /** customRules finds a custom resource's CEL rules (set once the CRD is compiled). */
+  customRules?: (r: ResourceDescriptor) => CustomResourceRules | undefined;
   storage: Storage;
   keyRoot: string;
   serviceClusterIPRange: string;
@@ -138,6 +141,13 @@ function ipAddressStore(deps: StrategyDeps): IPAddressStore {
  * track generation; everything may be updated without a resourceVersion, as most upstream kinds.
  */
 export function strategyFor(r: ResourceDescriptor, deps: StrategyDeps): Strategy {
+  if (r.custom) {
+    // Drop-in CRDs' kinds: the custom resource strategy, with rules looked up when they run.
+    return customResourceStrategy(r, r.customScale, {
+      validate: (obj) => deps.customRules?.(r)?.validate?.(obj) ?? [],
+      validateUpdate: (obj, old) => deps.customRules?.(r)?.validateUpdate?.(obj, old) ?? [],
+    });
+  }
   const hasStatus = r.subresources.some((s) => s.name === 'status');
   const base: Strategy = {
     nameRule: 'subdomain',

@@ -45,6 +45,10 @@ export interface ResourceDescriptor {
   deprecationWarning?: string;
   /** custom marks a custom resource (a CRD's), which differs from built-ins in small ways upstream. */
   custom?: boolean;
+  /** customScale locates a custom resource's replicas for its scale subresource. */
+  customScale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  /** crdName names the CustomResourceDefinition a custom resource comes from. */
+  crdName?: string;
 }
 
 /** groupVersion renders `v1` for the core group and `apps/v1` for the others. */

@@ -17,6 +17,8 @@ import { createEndpointFactory } from '../endpoints/handlers';
 import { Registry } from '../registry/registry';
 import type { Storage } from '../storage/interface';
 import { SqliteStorage } from '../storage/sqlite/store';
+import { dropInCRDs } from '../../generated/crds';
+import { combineAdmission, dropInGuard, reconcileDropIns } from '../crd/dropins';
 import { CustomResources } from '../crd/manager';
 import { crdDocuments } from '../crd/openapi';
 import { createApp } from './app';
@@ -77,15 +79,19 @@ export class APIServer {
     this.registry = new Registry({ storage: this.storage, resources, validators: validatorModules, defaulters: defaulterModules, bookmarkIntervalMs: o.bookmarkIntervalMs, serviceClusterIPRange: o.serviceClusterIPRange, serviceNodePortRange: o.serviceNodePortRange,
       typeInfo: builtinTypeInfo,
       admission: (registry) =>
-        buildAdmission(o.admissionPlugins ?? DEFAULT_PLUGINS, {
-          namespaceJSON: (name) => {
-            const ns = registry.storeFor('', 'namespaces')!;
-            return ns.cache.get(ns.key('', name))?.value;
-          },
-        }),
+        combineAdmission(
+          buildAdmission(o.admissionPlugins ?? DEFAULT_PLUGINS, {
+            namespaceJSON: (name) => {
+              const ns = registry.storeFor('', 'namespaces')!;
+              return ns.cache.get(ns.key('', name))?.value;
+            },
+          }),
+          dropInGuard(new Set(dropInCRDs.map((c) => c.metadata.name ?? ''))),
+        ),
     });
     await this.registry.start();
-    this.customResources = new CustomResources(this.registry, o.log);
+    await reconcileDropIns(this.registry, dropInCRDs);
+    this.customResources = new CustomResources(this.registry, o.log, new Set(dropInCRDs.map((c) => c.metadata.name ?? '')));
     await this.customResources.start();
     const served = new ServedResources(this.customResources);
 

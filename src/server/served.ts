@@ -33,8 +33,8 @@ export class ServedResources {
   }
 
   pruner(d: ResourceDescriptor): ValidateFunction | undefined {
-    if (d.custom) return this.custom?.schemasFor(d)?.pruner;
-    return prunerModules[d.validatorModule]?.()[d.kind];
+    // Generated pruners cover built-in kinds and drop-in CRDs; other CRDs' are compiled.
+    return prunerModules[d.validatorModule]?.()[d.kind] ?? this.custom?.schemasFor(d)?.pruner;
   }
 
   typeInfo(d: { group: string; version: string; kind: string; custom?: boolean; plural?: string }): { table: TypeTable; root: TypeRef } | undefined {
