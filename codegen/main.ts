@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildContext } from './context';
+import { emitConversions } from './emit/conversions';
 import { emitCRDs } from './emit/crds';
 import { emitProtobuf } from './emit/protobuf';
 import { emitRoutes } from './emit/routes';
@@ -16,7 +17,7 @@ const GENERATED_DIR = 'generated';
 /** generate runs every emitter over one context and returns the complete generated/ tree. */
 export async function generate(root: string): Promise<GeneratedFile[]> {
   const ctx = buildContext(load(root));
-  const files: GeneratedFile[] = [...(await emitTypes(ctx)), ...emitValidators(ctx), emitTable(ctx), ...emitRoutes(ctx), ...emitProtobuf(ctx)];
+  const files: GeneratedFile[] = [...(await emitTypes(ctx)), ...emitValidators(ctx), emitTable(ctx), ...emitRoutes(ctx), ...emitProtobuf(ctx), ...emitConversions(ctx)];
   files.push(emitTypeInfo(ctx));
   files.push(emitCRDs(ctx));
   files.push({
