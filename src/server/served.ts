@@ -6,6 +6,9 @@ import type { CustomResources } from '../crd/manager';
 import { apiVersionOnly, type VersionConversion } from '../endpoints/conversion';
 import { groupVersion, type ResourceDescriptor } from '../resources/descriptor';
 import { kindKey, type TypeRef, type TypeTable } from '../schema/typeinfo';
+import { newBadRequest } from '../apierrors';
+import { ConversionError, applyVersionDefaults, converterFor } from '../conversion';
+import type { KubeObject } from '../meta/object';
 
 /** builtinTypeInfo finds a built-in kind's merge structure in the generated table. */
 export function builtinTypeInfo(d: { group: string; version: string; kind: string }): { table: TypeTable; root: TypeRef } | undefined {
@@ -19,10 +22,7 @@ export function builtinTypeInfo(d: { group: string; version: string; kind: strin
  * each (pruner, merge structure, version conversion).
  */
 export class ServedResources {
-  constructor(
-    private readonly custom: CustomResources | undefined,
-    private readonly builtinConversion: (d: ResourceDescriptor) => VersionConversion | undefined = () => undefined,
-  ) {}
+  constructor(private readonly custom: CustomResources | undefined) {}
 
   all(): readonly ResourceDescriptor[] {
     return this.custom ? [...builtinResources, ...this.custom.descriptors()] : builtinResources;
@@ -45,6 +45,28 @@ export class ServedResources {
   conversion(d: ResourceDescriptor): VersionConversion | undefined {
     if (d.version === d.storageVersion) return undefined;
     if (d.custom) return apiVersionOnly(groupVersion(d), groupVersion({ group: d.group, version: d.storageVersion }));
-    return this.builtinConversion(d);
+    return generatedConversion(d);
   }
+}
+
+/**
+ * generatedConversion converts a built-in kind between a served version and its hub with the
+ * generated converters: the served version's own defaults first (upstream applies them while
+ * decoding), then the conversion.
+ */
+function generatedConversion(d: ResourceDescriptor): VersionConversion | undefined {
+  const converter = converterFor(d.group, d.kind);
+  if (!converter) return undefined;
+  const guard = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof ConversionError) throw newBadRequest(e.message);
+      throw e;
+    }
+  };
+  return {
+    toStorage: (obj) => guard(() => converter.toHub(applyVersionDefaults(obj, d.group, d.version, d.kind), d.version) as KubeObject),
+    fromStorage: (obj) => guard(() => converter.fromHub(obj, d.version) as KubeObject),
+  };
 }

@@ -19,6 +19,8 @@ export interface StartOptions {
   dataDir?: string;
   args?: string[];
   env?: NodeJS.ProcessEnv;
+  /** main runs another build of kapi (a tree generated with extra CRDs); default: this one. */
+  main?: string;
 }
 
 export interface HttpResponse {
@@ -82,7 +84,7 @@ export class TestServer {
   static async start(opts: StartOptions = {}): Promise<TestServer> {
     const ownsDataDir = !opts.dataDir;
     const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kapi-test-'));
-    const main = path.join(repositoryRoot(), 'dist', 'src', 'cli', 'main.js');
+    const main = opts.main ?? path.join(repositoryRoot(), 'dist', 'src', 'cli', 'main.js');
     const child = spawn(process.execPath, [main, 'serve', '--data-dir', dataDir, '--secure-port', '0', '--bind-address', '127.0.0.1', ...(opts.args ?? [])], {
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
