@@ -1516,12 +1516,11 @@ export const apiextensions_k8s_io_v1_customresourcedefinitions: ResourceDescript
           "jsonPath": ".metadata.name"
         },
         {
-          "name": "Age",
+          "name": "Created At",
           "type": "date",
           "format": "",
           "description": "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
-          "priority": 0,
-          "jsonPath": ".metadata.creationTimestamp"
+          "priority": 0
         }
       ],
       "storageVersion": "v1",

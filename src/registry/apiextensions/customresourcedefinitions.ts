@@ -126,6 +126,8 @@ function validateUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
 
 /** strategy is what customresourcedefinitions does differently from the default strategy. */
 export const strategy: StrategyOverrides = {
+  // kube-apiserver's default table for CRDs: the name and the creation time itself (not an age).
+  printer: (crd) => [crd.metadata.name ?? '', crd.metadata.creationTimestamp ?? null],
   nameRule: 'subdomain',
   tracksGeneration: true,
   defaults,
