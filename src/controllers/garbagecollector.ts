@@ -5,9 +5,7 @@ import type { Registry } from '../registry/registry';
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER, type Store } from '../registry/store';
 import { decode } from '../storage/codec';
 import type { Logger } from '../server/status';
-
-/** RETRY_MS is how soon a failed or unfinished item is tried again. */
-const RETRY_MS = 500;
+import { WorkQueue } from './workqueue';
 
 const SYSTEM: RequestContext = { namespace: '', user: { name: 'system:serviceaccount:kube-system:generic-garbage-collector', groups: ['system:masters'] } };
 
@@ -31,15 +29,15 @@ type Work = { kind: 'dependent'; uid: string } | { kind: 'orphan'; uid: string }
 export class GarbageCollector {
   private readonly nodes = new Map<string, Node>();
   private readonly dependents = new Map<string, Set<string>>();
-  private readonly queued = new Set<string>();
   private readonly unsubscribe: (() => void)[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private stopped = false;
+  private readonly queue: WorkQueue<Work>;
 
   constructor(
     private readonly registry: Registry,
-    private readonly log: Logger,
-  ) {}
+    log: Logger,
+  ) {
+    this.queue = new WorkQueue<Work>('garbage collector', (w) => `${w.kind}/${w.uid}`, (w) => this.process(w), log);
+  }
 
   start(): void {
     for (const store of this.registry.all()) this.follow(store);
@@ -59,9 +57,8 @@ export class GarbageCollector {
   }
 
   stop(): void {
-    this.stopped = true;
     for (const u of this.unsubscribe) u();
-    for (const t of this.timers) clearTimeout(t);
+    this.queue.stop();
   }
 
   private observe(store: Store, obj: KubeObject): void {
@@ -107,24 +104,8 @@ export class GarbageCollector {
     for (const dep of this.dependents.get(uid) ?? []) this.enqueue({ kind: 'dependent', uid: dep });
   }
 
-  private enqueue(w: Work, delay = 0): void {
-    const id = `${w.kind}/${w.uid}`;
-    if (this.stopped || this.queued.has(id)) return;
-    this.queued.add(id);
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      this.queued.delete(id);
-      this.process(w).then(
-        (done) => {
-          if (!done) this.enqueue(w, RETRY_MS);
-        },
-        (e: unknown) => {
-          this.log.error(`garbage collector: ${id}`, e);
-          this.enqueue(w, RETRY_MS);
-        },
-      );
-    }, delay);
-    this.timers.add(t);
+  private enqueue(w: Work): void {
+    this.queue.add(w);
   }
 
   private async process(w: Work): Promise<boolean> {

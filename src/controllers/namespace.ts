@@ -4,12 +4,10 @@ import type { RequestContext } from '../registry/context';
 import type { Registry } from '../registry/registry';
 import { decode } from '../storage/codec';
 import type { Logger } from '../server/status';
+import { WorkQueue } from './workqueue';
 
 /** NAMESPACE_FINALIZER is the spec finalizer this controller owns. */
 const NAMESPACE_FINALIZER = 'kubernetes';
-/** RETRY_MS is how soon a namespace whose content is not gone yet (finalizers) is looked at again. */
-const RETRY_MS = 1_000;
-
 const SYSTEM: RequestContext = { namespace: '', user: { name: 'system:serviceaccount:kube-system:namespace-controller', groups: ['system:masters'] } };
 
 /**
@@ -19,14 +17,14 @@ const SYSTEM: RequestContext = { namespace: '', user: { name: 'system:serviceacc
  */
 export class NamespaceController {
   private unsubscribe?: () => void;
-  private readonly pending = new Set<string>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private stopped = false;
+  private readonly queue: WorkQueue<string>;
 
   constructor(
     private readonly registry: Registry,
-    private readonly log: Logger,
-  ) {}
+    log: Logger,
+  ) {
+    this.queue = new WorkQueue<string>('namespace controller', (name) => name, (name) => this.sync(name), log);
+  }
 
   start(): void {
     const store = this.registry.storeFor('', 'namespaces')!;
@@ -41,28 +39,12 @@ export class NamespaceController {
   }
 
   stop(): void {
-    this.stopped = true;
     this.unsubscribe?.();
-    for (const t of this.timers) clearTimeout(t);
+    this.queue.stop();
   }
 
-  private enqueue(name: string, delay = 0): void {
-    if (this.stopped || this.pending.has(name)) return;
-    this.pending.add(name);
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      this.pending.delete(name);
-      this.sync(name).then(
-        (done) => {
-          if (!done) this.enqueue(name, RETRY_MS);
-        },
-        (e: unknown) => {
-          this.log.error(`namespace controller: ${name}`, e);
-          this.enqueue(name, RETRY_MS);
-        },
-      );
-    }, delay);
-    this.timers.add(t);
+  private enqueue(name: string): void {
+    this.queue.add(name);
   }
 
   /** sync deletes what is left in a namespace; true when the namespace could be finalized. */

@@ -105,37 +105,28 @@ export function createEndpointFactory(opts: HandlerOptions): EndpointFactory {
     const get = () => (store ??= storeOf(d));
     const h = new ResourceHandlers(d, get, now, watchTimeout, prunerFor(d), opts.typeInfo, opts.conversion(d), name);
     const refuse: Handler = (ctx) => h.unsupported(ctx as RouterContext, name);
-    if (name === 'scale') {
-      return {
-        list: refuse,
-        create: refuse,
-        deletecollection: refuse,
-        get: (ctx) => h.scaleGet(ctx as RouterContext),
-        update: (ctx) => h.scaleUpdate(ctx as RouterContext),
-        patch: (ctx) => h.scalePatch(ctx as RouterContext),
-        delete: refuse,
-        watch: refuse,
-        watchlist: refuse,
-        connect: refuse,
-      };
-    }
-    if (name !== 'status') {
-      // Action subresources (binding, eviction) take a POST the resource's strategy serves.
-      const action: Handler = (ctx) => h.subresourceAction(ctx as RouterContext, name);
-      return { list: refuse, create: action, deletecollection: refuse, get: refuse, update: refuse, patch: refuse, delete: refuse, watch: refuse, watchlist: refuse, connect: refuse };
-    }
-    return {
+    // Everything a subresource does not serve is refused; each kind serves a few verbs.
+    const only = (served: Partial<Record<keyof ResourceEndpoints, Handler>>): ResourceEndpoints<T> => ({
       list: refuse,
       create: refuse,
       deletecollection: refuse,
-      get: (ctx) => h.get(ctx as RouterContext),
-      update: (ctx) => h.update(ctx as RouterContext),
-      patch: (ctx) => h.patch(ctx as RouterContext),
+      get: refuse,
+      update: refuse,
+      patch: refuse,
       delete: refuse,
       watch: refuse,
       watchlist: refuse,
       connect: refuse,
-    };
+      ...served,
+    });
+    if (name === 'scale') {
+      return only({ get: (ctx) => h.scaleGet(ctx as RouterContext), update: (ctx) => h.scaleUpdate(ctx as RouterContext), patch: (ctx) => h.scalePatch(ctx as RouterContext) });
+    }
+    if (name === 'status') {
+      return only({ get: (ctx) => h.get(ctx as RouterContext), update: (ctx) => h.update(ctx as RouterContext), patch: (ctx) => h.patch(ctx as RouterContext) });
+    }
+    // Action subresources (binding, eviction) take a POST the resource's strategy serves.
+    return only({ create: (ctx) => h.subresourceAction(ctx as RouterContext, name) });
   }
 
   return { resource, subresource };
