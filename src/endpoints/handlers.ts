@@ -106,7 +106,7 @@ export function createEndpointFactory(opts: HandlerOptions): EndpointFactory {
     const h = new ResourceHandlers(d, get, now, watchTimeout, prunerFor(d), opts.typeInfo, opts.conversion(d), name);
     const refuse: Handler = (ctx) => h.unsupported(ctx as RouterContext, name);
     // Everything a subresource does not serve is refused; each kind serves a few verbs.
-    const only = (served: Partial<Record<keyof ResourceEndpoints, Handler>>): ResourceEndpoints<T> => ({
+    const only = (served: Partial<Record<Exclude<keyof ResourceEndpoints, 'kind'>, Handler>>): ResourceEndpoints<T> => ({
       list: refuse,
       create: refuse,
       deletecollection: refuse,
