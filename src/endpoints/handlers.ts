@@ -642,7 +642,16 @@ function checkFieldManager(q: Query): void {
 async function deleteParams(ctx: RouterContext, q: Query): Promise<DeleteParams & { dryRun: boolean }> {
   const body = await readBody(ctx);
   let options: Record<string, unknown> = {};
-  if (body.length > 0) options = decodeBody(body, mediaType(ctx) || 'application/json');
+  const type = mediaType(ctx);
+  if (body.length > 0 && type === PROTOBUF_CONTENT_TYPE) {
+    // Go clients (helm) send DeleteOptions in protobuf.
+    try {
+      options = decodeProtobufObject(body, { apiVersion: 'v1', kind: 'DeleteOptions' }).object as Record<string, unknown>;
+    } catch (e) {
+      if (e instanceof ProtobufError) throw newBadRequest(`the DeleteOptions provided are unrecognized: ${e.message}`);
+      throw e;
+    }
+  } else if (body.length > 0) options = decodeBody(body, type || 'application/json');
   const p: DeleteParams & { dryRun: boolean } = { dryRun: dryRunAll(q) };
   if (Array.isArray(options.dryRun) && options.dryRun.length) {
     if (options.dryRun.some((v) => v !== 'All')) throw newBadRequest(`dryRun: Unsupported value: ${JSON.stringify(options.dryRun[0])}: supported values: "All"`);
