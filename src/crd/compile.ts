@@ -10,6 +10,7 @@ import { buildTypeTable } from '../schema/build';
 import type { OpenAPISchema } from '../schema/openapi';
 import { kindKey, type TypeRef, type TypeTable } from '../schema/typeinfo';
 import type { CRD } from './types';
+import { compileSchemaRulesSync, type CompiledRules } from '../cel';
 
 /** VersionSchemas is what serving one version of a custom resource needs. */
 export interface VersionSchemas {
@@ -17,6 +18,8 @@ export interface VersionSchemas {
   defaulter: ValidateFunction;
   pruner: ValidateFunction;
   types: { table: TypeTable; root: TypeRef };
+  /** rules are the version's x-kubernetes-validations, compiled. */
+  rules: CompiledRules;
 }
 
 /** PERMISSIVE_OBJECT is the schema of a version without one (apiextensions v1 requires one; older data may lack it). */
@@ -53,6 +56,9 @@ export function compileCRD(crd: CRD): { versions: Map<string, VersionSchemas>; e
     const schema = rootSchema(raw);
     const field = `spec.versions[${i}].schema.openAPIV3Schema`;
     try {
+      // CEL rules are compiled against the schema as written (without the added root fields).
+      const rules = compileSchemaRulesSync(raw, { path: field });
+      errors.push(...rules.errors);
       const definition = `${crd.spec.group}/${v.name}/${crd.spec.names.kind}`;
       const key = kindKey(crd.spec.group, v.name, crd.spec.names.kind);
       const table = buildTypeTable({ [definition]: schema as OpenAPISchema }, [{ key, definition }]);
@@ -61,6 +67,7 @@ export function compileCRD(crd: CRD): { versions: Map<string, VersionSchemas>; e
         defaulter: compile(schema, 'default'),
         pruner: compile(schema, 'prune'),
         types: { table, root: definition },
+        rules,
       });
     } catch (e) {
       errors.push(invalid(field, '', `cannot be compiled: ${(e as Error).message}`));

@@ -10,7 +10,7 @@ import { StatusError } from '../apierrors';
 import type { KubeObject } from '../meta/object';
 import { CLEANUP_FINALIZER } from '../registry/apiextensions/customresourcedefinitions';
 import type { RequestContext } from '../registry/context';
-import { customResourceStrategy } from '../registry/custom';
+import { customResourceStrategy, type CustomResourceRules } from '../registry/custom';
 import type { Registry } from '../registry/registry';
 import type { Store } from '../registry/store';
 import type { ResourceDescriptor } from '../resources/descriptor';
@@ -86,6 +86,12 @@ export class CustomResources {
     return [...this.served.values()].filter((s) => !this.compiledIn.has(s.crdName)).flatMap((s) => s.descriptors);
   }
 
+  /** rulesFor returns a custom resource's storage-version rules (drop-in CRDs' strategies ask). */
+  rulesFor(d: { group: string; plural: string; storageVersion: string }): CustomResourceRules | undefined {
+    const schemas = this.served.get(`${d.group}/${d.plural}`)?.schemas.get(d.storageVersion);
+    return schemas ? rulesOf(schemas) : undefined;
+  }
+
   /** schemasFor returns a served version's compiled schemas. */
   schemasFor(d: { group: string; version: string; plural: string }): VersionSchemas | undefined {
     return this.served.get(`${d.group}/${d.plural}`)?.schemas.get(d.version);
@@ -154,7 +160,7 @@ export class CustomResources {
     }
     // A changed definition replaces the store's strategy and schemas; its data stays.
     if (previous) this.registry.removeStore(crd.spec.group, crd.spec.names.plural);
-    await this.registry.addStore(storageDescriptor, customResourceStrategy(storageDescriptor, storage?.subresources?.scale), {
+    await this.registry.addStore(storageDescriptor, customResourceStrategy(storageDescriptor, storage?.subresources?.scale, rulesOf(schemas)), {
       validator: schemas.validator,
       defaulter: schemas.defaulter,
       types: schemas.types,
@@ -251,6 +257,15 @@ export class CustomResources {
     this.registry.removeStore(crd.spec.group, crd.spec.names.plural);
     this.notify();
   }
+}
+
+/** rulesOf turns a version's compiled CEL rules into the strategy's validation hooks. */
+export function rulesOf(schemas: VersionSchemas): CustomResourceRules {
+  if (!schemas.rules.hasRules) return {};
+  return {
+    validate: (obj) => schemas.rules.validate(obj, undefined),
+    validateUpdate: (obj, old) => schemas.rules.validate(obj, old),
+  };
 }
 
 async function ignoreGone<T>(p: Promise<T>): Promise<T | undefined> {
