@@ -16,7 +16,7 @@ import { PATCH_TYPES, jsonPatch, mergePatch, patchTypeOf, type PatchType } from 
 import { Query, decodeBody, dropNulls, dryRunAll, mediaType, parseJson, readBody } from './request';
 import { renderTable, type IncludeObject, type TableSpec } from './table';
 import { jsonWatchEncoder, openWatchStream, protobufWatchEncoder, tableWatchEncoder } from './watch';
-import { PROTOBUF_CONTENT_TYPE, PROTOBUF_WATCH_CONTENT_TYPE, ProtobufError, decodeObject as decodeProtobufObject, encodeList, encodeObject, hasProtobuf } from '../protobuf';
+import { PROTOBUF_CONTENT_TYPE, PROTOBUF_WATCH_CONTENT_TYPE, ProtobufError, decodeObject as decodeProtobufObject, encodeItem, encodeListFromItems, encodeObject, hasProtobuf } from '../protobuf';
 import { duplicateFields, parseFieldValidation, reportFields, unknownFields, type FieldValidation } from './fieldvalidation';
 import type { ValidateFunction } from 'ajv';
 import type { VersionConversion } from './conversion';
@@ -172,6 +172,15 @@ class ResourceHandlers {
     return this.conversion ? JSON.stringify(this.conversion.fromStorage(decode(value))) : value;
   }
 
+  /** protobufItem is a stored value's list-item encoding in this version, made once per value. */
+  private protobufItem(kv: KeyValue): Uint8Array {
+    let byVersion = protobufItems.get(kv);
+    if (!byVersion) protobufItems.set(kv, (byVersion = new Map()));
+    let bytes = byVersion.get(this.apiVersion);
+    if (!bytes) byVersion.set(this.apiVersion, (bytes = encodeItem(this.apiVersion, this.d.kind, decode(this.view(kv.value)))));
+    return bytes;
+  }
+
   /** toStorage converts an object of this endpoint's version to the storage version. */
   private toStorage(obj: KubeObject): KubeObject {
     return this.conversion ? this.conversion.toStorage(obj) : obj;
@@ -218,8 +227,9 @@ class ResourceHandlers {
       return;
     }
     if (format.kind === 'protobuf') {
-      const items = outcome.items.map((kv) => decode(this.view(kv.value)));
-      this.sendProtobuf(ctx, 200, encodeList({ apiVersion: this.apiVersion, kind: this.d.listKind, metadata: meta, items }));
+      // Each stored value's item encoding is kept beside it (per version), like its JSON.
+      const items = outcome.items.map((kv) => this.protobufItem(kv));
+      this.sendProtobuf(ctx, 200, encodeListFromItems(this.apiVersion, this.d.listKind, meta, items));
       return;
     }
     if (format.kind === 'partial') {
@@ -584,6 +594,9 @@ class ResourceHandlers {
   }
 }
 
+
+/** protobufItems keeps each cached value's protobuf item encoding for as long as the value lives. */
+const protobufItems = new WeakMap<KeyValue, Map<string, Uint8Array>>();
 
 /** SCALE_KIND names autoscaling/v1 Scale, whose merge structure strategic patches of scale use. */
 const SCALE_KIND = { group: 'autoscaling', version: 'v1', kind: 'Scale' } as ResourceDescriptor;

@@ -16,5 +16,5 @@
  */
 export { PROTOBUF_CONTENT_TYPE, PROTOBUF_WATCH_CONTENT_TYPE } from './media';
 export { ProtobufError, type ProtobufErrorReason } from './errors';
-export { decodeObject, encodeList, encodeObject, encodeStatus, hasProtobuf, type DecodedObject, type KindDefaults, type ListToEncode } from './objects';
+export { decodeObject, encodeItem, encodeList, encodeListFromItems, encodeObject, encodeStatus, hasProtobuf, type DecodedObject, type KindDefaults, type ListToEncode } from './objects';
 export { decodeWatchEvent, encodeWatchEvent, splitFrames, type WatchEventJson } from './watch';

@@ -7,6 +7,7 @@ import { decodeKind, encodeKind, type JsonObject } from './codec';
 import { readUnknown, writeEnvelope } from './envelope';
 import { ProtobufError } from './errors';
 import { messageFor } from './plan';
+import { Writer } from 'protobufjs/minimal';
 
 /** DecodedObject is a decoded body: the envelope's type and the object in its JSON form (apiVersion and kind included). */
 export interface DecodedObject {
@@ -69,6 +70,27 @@ export interface ListToEncode {
 /** encodeList writes a typed list (`v1` `PodList`): ListMeta, then each item as the item kind's message. */
 export function encodeList(list: ListToEncode): Buffer {
   return encodeObject({ apiVersion: list.apiVersion, kind: list.kind, metadata: list.metadata ?? {}, items: list.items });
+}
+
+/** LIST_ITEMS_FIELD is `items` in every Kubernetes list message (ListMeta is field 1). */
+const LIST_ITEMS_FIELD = 2;
+
+/**
+ * encodeItem writes one list item's message bytes (no envelope), so a server can keep them
+ * with the stored object and build lists from them without encoding each item every time.
+ */
+export function encodeItem(apiVersion: string, kind: string, obj: JsonObject): Uint8Array {
+  const w = Writer.create();
+  encodeKind(apiVersion, kind, obj, w);
+  return w.finish();
+}
+
+/** encodeListFromItems writes a typed list whose items are already encoded by encodeItem. */
+export function encodeListFromItems(apiVersion: string, kind: string, metadata: JsonObject, items: readonly Uint8Array[]): Buffer {
+  return writeEnvelope(apiVersion, kind, (w) => {
+    encodeKind(apiVersion, kind, { metadata, items: [] }, w);
+    for (const item of items) w.uint32((LIST_ITEMS_FIELD << 3) | 2).bytes(item);
+  });
 }
 
 /** encodeStatus writes a meta/v1 Status (apiVersion `v1` unless the status names another). */
