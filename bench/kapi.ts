@@ -51,6 +51,8 @@ export interface KapiStartOptions {
   port?: number;
   /** nodeArgs go before the script (--cpu-prof, --expose-gc ...). */
   nodeArgs?: string[];
+  /** args go after `serve` and its defaults (--etcd-servers ...). */
+  args?: string[];
 }
 
 /** KapiProcess is one running `kapi serve`. */
@@ -69,7 +71,7 @@ export class KapiProcess {
   /** start spawns the server and resolves once it printed its ready line. */
   static async start(opts: KapiStartOptions = {}): Promise<KapiProcess> {
     const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kapi-bench-'));
-    const args = [...(opts.nodeArgs ?? []), kapiMain, 'serve', '--data-dir', dataDir, '--secure-port', String(opts.port ?? 0), '--bind-address', '127.0.0.1'];
+    const args = [...(opts.nodeArgs ?? []), kapiMain, 'serve', '--data-dir', dataDir, '--secure-port', String(opts.port ?? 0), '--bind-address', '127.0.0.1', ...(opts.args ?? [])];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const output = { stdout: '', stderr: '' };
     child.stdout!.on('data', (d: Buffer) => (output.stdout += d.toString()));

@@ -210,7 +210,7 @@ export class Store {
     await this.beforeCreate(ctx, obj);
     const name = obj.metadata.name!;
     const key = this.key(obj.metadata.namespace ?? '', name);
-    if (this.cache.get(key)) throw this.alreadyExists(key, name);
+    if (this.cache.get(key) && (!this.cache.requiresFreshnessCheck || (await this.freshGet(key)))) throw this.alreadyExists(key, name);
     const finish = (await this.strategy.beginCreate?.(ctx, obj)) ?? noFinish;
     if (ctx.dryRun) {
       await finish(false);
@@ -341,6 +341,7 @@ export class Store {
     const key = this.key(ctx.namespace, name);
     const rv = parseResourceVersion(resourceVersion);
     if (rv !== undefined && rv > 0) await this.waitFor(rv);
+    else if (rv === undefined && this.cache.requiresFreshnessCheck) await this.waitFresh();
     let kv: KeyValue | undefined;
     try {
       kv = this.cache.get(key);
@@ -349,6 +350,28 @@ export class Store {
     }
     if (!kv) throw newNotFound(this.groupResource, name);
     return kv;
+  }
+
+  /**
+   * waitFresh makes a read without resourceVersion consistent when other servers write to the
+   * same storage: the cache first catches up with the storage's current revision.
+   */
+  private async waitFresh(): Promise<void> {
+    try {
+      await this.cache.waitUntilFresh(FRESHNESS_WAIT_MS);
+    } catch (e) {
+      throw interpretListError(e, this.groupResource);
+    }
+  }
+
+  /**
+   * freshGet reads the cache once it is current. Writes use it where the cache's answer decides
+   * the outcome (a miss before update or delete, a hit before create) and another server may
+   * have just changed the object.
+   */
+  private async freshGet(key: string): Promise<KeyValue | undefined> {
+    await this.waitFresh();
+    return this.cache.get(key);
   }
 
   private async waitFor(rev: number): Promise<void> {
@@ -377,6 +400,7 @@ export class Store {
         return await this.listAt(prefix, predicate, rv, limit, undefined, false);
       }
       if (rv) await this.waitFor(rv);
+      else if (rv === undefined && this.cache.requiresFreshnessCheck) await this.cache.waitUntilFresh(FRESHNESS_WAIT_MS);
       const r = this.cache.list({ prefix, predicate, limit });
       return this.outcome(r.items, r.revision, r.more, r.remaining, prefix, predicate);
     } catch (e) {
@@ -448,7 +472,8 @@ export class Store {
 
   async update(ctx: RequestContext, name: string, updated: UpdatedObject, opts: { subresource?: string; forceAllowCreate?: boolean } = {}): Promise<UpdateOutcome> {
     const key = this.key(ctx.namespace, name);
-    const existing = this.cache.get(key);
+    let existing = this.cache.get(key);
+    if (!existing && this.cache.requiresFreshnessCheck) existing = await this.freshGet(key);
     if (!existing) return this.createOnUpdate(ctx, name, updated, opts.forceAllowCreate === true);
     let created = false;
     let kv: KeyValue;
@@ -586,7 +611,8 @@ export class Store {
 
   async delete(ctx: RequestContext, name: string, params: DeleteParams = {}): Promise<DeleteOutcome> {
     const key = this.key(ctx.namespace, name);
-    const existing = this.cache.get(key);
+    let existing = this.cache.get(key);
+    if (!existing && this.cache.requiresFreshnessCheck) existing = await this.freshGet(key);
     if (!existing) throw newNotFound(this.groupResource, name);
     const checkPreconditions = (current: KeyValue) => {
       const obj = decode(current.value);

@@ -110,4 +110,21 @@ export interface Storage {
   /** compactedRevision is the oldest revision that can still be read or watched from. */
   compactedRevision(): number;
   close(): Promise<void>;
+
+  // Optional, for backends that other servers write to as well (etcd). SQLite has none of them.
+
+  /**
+   * requiresFreshnessCheck tells that other servers write to this storage too, so a watch cache
+   * may be behind: a read without resourceVersion (a consistent read) must first learn
+   * currentRevision() and wait until the cache has seen it, as kube-apiserver's consistent reads
+   * from cache do. Absent means a cache fed by this storage is always current.
+   */
+  readonly requiresFreshnessCheck?: boolean;
+  /**
+   * requestProgress asks for a progress report (WatchCallbacks.progress) of at least `rev` soon,
+   * even when nothing changes under the watched prefixes (etcd's RequestProgress).
+   */
+  requestProgress?(rev: number): void;
+  /** isHealthy tells whether the backend answered its last health probe (for /readyz); absent means always. */
+  isHealthy?(): boolean;
 }

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../meta/object';
-import { decode } from '../storage/codec';
+import { decode, withRevision } from '../storage/codec';
 import { StorageError } from '../storage/errors';
 import type { DeleteOptions, KeyValue, Storage, StorageEvent, StorageListOptions, StorageListResult, TryUpdate, UpdateOptions, WatchHandle } from '../storage/interface';
 import type { ObjectAttrs, Predicate } from './predicate';
@@ -14,6 +14,9 @@ export const BOOKMARK_INTERVAL_MS = 60_000;
 const DEADLINE_BOOKMARK_LEAD_MS = 2_000;
 /** BOOKMARK_TICK_MS is the resolution of the bookmark timer. */
 const BOOKMARK_TICK_MS = 250;
+/** RELIST_RETRY_MIN_MS and RELIST_RETRY_MAX_MS bound the back-off of a relist that failed (storage down). */
+const RELIST_RETRY_MIN_MS = 100;
+const RELIST_RETRY_MAX_MS = 5_000;
 
 interface CachedItem {
   kv: KeyValue;
@@ -85,6 +88,9 @@ export class WatchCache {
   private readonly windowSize: number;
   private waiters: { rev: number; resolve: () => void }[] = [];
   private failure?: Error;
+  /** watchGeneration tells callbacks of a storage watch that has been replaced from the current one. */
+  private watchGeneration = 0;
+  private stopped = false;
 
   constructor(opts: WatchCacheOptions) {
     this.storage = opts.storage;
@@ -103,14 +109,31 @@ export class WatchCache {
     this.sorted = false;
     this.revision = listed.revision;
     this.window = new EventWindow(this.windowSize, listed.revision);
-    this.handle = this.storage.watch(this.prefix, listed.revision, {
-      event: (e) => this.apply(e),
-      progress: (rev) => this.advance(rev),
-      error: (err) => this.fail(err),
+    this.follow(listed.revision);
+  }
+
+  /** follow starts the storage watch after revision `from`; its callbacks die with its generation. */
+  private follow(from: number): void {
+    const generation = ++this.watchGeneration;
+    const current = () => generation === this.watchGeneration;
+    const handle = this.storage.watch(this.prefix, from, {
+      event: (e) => {
+        if (current()) this.apply(e);
+      },
+      progress: (rev) => {
+        if (current()) this.advance(rev);
+      },
+      error: (err) => {
+        if (current()) this.fail(err);
+      },
     });
+    if (current()) this.handle = handle;
+    else handle.stop();
   }
 
   stop(): void {
+    this.stopped = true;
+    this.watchGeneration++;
     this.handle?.stop();
     if (this.bookmarkTimer) clearInterval(this.bookmarkTimer);
     for (const w of [...this.watchers]) w.stop();
@@ -130,9 +153,28 @@ export class WatchCache {
     return this.items.size;
   }
 
+  /**
+   * requiresFreshnessCheck tells that other servers write to the storage too (etcd): the cache
+   * may be behind, and a consistent read must call waitUntilFresh first.
+   */
+  get requiresFreshnessCheck(): boolean {
+    return this.storage.requiresFreshnessCheck === true;
+  }
+
+  /**
+   * waitUntilFresh learns the storage's current revision and waits until the cache has seen it,
+   * as kube-apiserver's consistent reads from cache do; TooLargeResourceVersion after timeoutMs.
+   */
+  async waitUntilFresh(timeoutMs: number): Promise<void> {
+    await this.waitForRevision(await this.storage.currentRevision(), timeoutMs);
+  }
+
   /** waitForRevision resolves once the cache has seen `rev`, or rejects after timeoutMs. */
   waitForRevision(rev: number, timeoutMs: number): Promise<void> {
     if (this.revision >= rev) return Promise.resolve();
+    // The revision may belong to a write outside this cache's prefix, or outside kapi's keys:
+    // then only a progress report brings the cache there.
+    this.storage.requestProgress?.(rev);
     return new Promise<void>((resolve, reject) => {
       const waiter = { rev, resolve: () => { clearTimeout(timer); resolve(); } };
       const timer = setTimeout(() => {
@@ -262,9 +304,62 @@ export class WatchCache {
     }
   }
 
+  /**
+   * fail handles the end of the storage watch (its revision was compacted, or it broke): as
+   * kube-apiserver's cacher does, it ends every watcher (clients re-watch, and get 410 Gone if
+   * their resourceVersion has left the new window), relists, and follows the storage again.
+   * Until the relist succeeds the cache answers 503 instead of serving a state it cannot vouch for.
+   */
   private fail(err: Error): void {
+    if (this.stopped) return;
+    this.watchGeneration++;
+    this.handle?.stop();
+    this.handle = undefined;
     this.failure = err;
     for (const w of [...this.watchers]) w.stop();
+    void this.relist();
+  }
+
+  private async relist(): Promise<void> {
+    let delay = RELIST_RETRY_MIN_MS;
+    while (!this.stopped) {
+      try {
+        const listed = await this.storage.list(this.prefix);
+        if (this.stopped) return;
+        this.replace(listed);
+        this.failure = undefined;
+        this.follow(listed.revision);
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, delay).unref());
+        delay = Math.min(delay * 2, RELIST_RETRY_MAX_MS);
+      }
+    }
+  }
+
+  /**
+   * replace installs a fresh list. In-process subscribers (controllers) are told what changed
+   * while the watch was down, as an informer's relist does; watchers were all ended by fail().
+   */
+  private replace(listed: StorageListResult): void {
+    const previous = new Map(this.items);
+    this.items.clear();
+    for (const kv of listed.items) this.items.set(kv.key, { kv, attrs: this.attrsOf(decode(kv.value)) });
+    this.sorted = false;
+    this.window = new EventWindow(this.windowSize, listed.revision);
+    if (this.subscribers.size) {
+      const changes: CacheEvent[] = [];
+      for (const [key, item] of this.items) {
+        const prev = previous.get(key);
+        if (!prev) changes.push({ type: 'ADDED', key, value: item.kv.value, rev: item.kv.rev, attrs: item.attrs, prevAttrs: undefined });
+        else if (prev.kv.rev !== item.kv.rev) changes.push({ type: 'MODIFIED', key, value: item.kv.value, rev: item.kv.rev, attrs: item.attrs, prevAttrs: prev.attrs, prevValue: prev.kv.value });
+      }
+      for (const [key, prev] of previous) {
+        if (!this.items.has(key)) changes.push({ type: 'DELETED', key, value: withRevision(prev.kv.value, listed.revision), rev: listed.revision, attrs: prev.attrs, prevAttrs: prev.attrs });
+      }
+      for (const ce of changes) for (const sub of this.subscribers) sub(ce);
+    }
+    if (listed.revision > this.revision) this.advance(listed.revision);
   }
 
   private checkHealthy(): void {

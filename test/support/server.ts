@@ -21,6 +21,19 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** main runs another build of kapi (a tree generated with extra CRDs); default: this one. */
   main?: string;
+  /**
+   * etcdServers runs the server on etcd instead of SQLite, under a key prefix of its own derived
+   * from the data dir (so a restart on the same data dir finds its objects). Default: the
+   * comma-separated KAPI_TEST_ETCD_SERVERS, which runs any suite on etcd; [] forces SQLite.
+   */
+  etcdServers?: string[];
+}
+
+/** etcdArgs are the flags that put a server on etcd, if it should be. */
+function etcdArgs(opts: StartOptions, dataDir: string): string[] {
+  const servers = opts.etcdServers ?? (process.env.KAPI_TEST_ETCD_SERVERS ? process.env.KAPI_TEST_ETCD_SERVERS.split(',') : []);
+  if (servers.length === 0 || (opts.args ?? []).includes('--etcd-servers')) return [];
+  return ['--etcd-servers', servers.join(','), '--etcd-prefix', `/kapi-test/${path.basename(dataDir)}`];
 }
 
 export interface HttpResponse {
@@ -85,7 +98,7 @@ export class TestServer {
     const ownsDataDir = !opts.dataDir;
     const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kapi-test-'));
     const main = opts.main ?? path.join(repositoryRoot(), 'dist', 'src', 'cli', 'main.js');
-    const child = spawn(process.execPath, [main, 'serve', '--data-dir', dataDir, '--secure-port', '0', '--bind-address', '127.0.0.1', ...(opts.args ?? [])], {
+    const child = spawn(process.execPath, [main, 'serve', '--data-dir', dataDir, '--secure-port', '0', '--bind-address', '127.0.0.1', ...etcdArgs(opts, dataDir), ...(opts.args ?? [])], {
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
