@@ -1,4 +1,4 @@
-import { newForbidden, newNotFound } from '../apierrors';
+import { StatusError, newForbidden, newNotFound } from '../apierrors';
 import type { Attributes, Plugin } from './interface';
 
 /** IMMORTAL_NAMESPACES may not be deleted (upstream's NamespaceLifecycle defaults). */
@@ -26,11 +26,14 @@ export function namespaceLifecycle(stateOf: (namespace: string) => NamespaceStat
       const state = stateOf(a.namespace);
       if (state === 'Missing') throw newNotFound({ group: '', resource: 'namespaces' }, a.namespace);
       if (state === 'Terminating') {
-        throw newForbidden(
+        const err = newForbidden(
           { group: a.resource.group, resource: a.resource.plural },
           a.name,
           `unable to create new content in namespace ${a.namespace} because it is being terminated`,
         );
+        // Clients (controllers) tell this refusal by its cause, as upstream adds it.
+        const causes = [{ reason: 'NamespaceTerminating', message: `namespace ${a.namespace} is being terminated`, field: 'metadata.namespace' }];
+        throw new StatusError(err.code, err.reason, err.message, { ...err.details, causes });
       }
     },
   };

@@ -27,6 +27,11 @@ import * as clusterroles from './rbac/clusterroles';
 import * as rolebindings from './rbac/rolebindings';
 import * as roles from './rbac/roles';
 import type { Storage } from '../storage/interface';
+import { localSubjectAccessReview, selfSubjectAccessReview, selfSubjectRulesReview, subjectAccessReview } from '../auth/reviews/access';
+import { selfSubjectReview, tokenReview } from '../auth/reviews/authentication';
+import { maybeSecurityFor, securityFor } from '../auth/services';
+import { createToken } from './core/serviceaccounts';
+import { escalationGuard, type RbacResource } from './rbac/escalation';
 import { customResourceStrategy, type CustomResourceRules } from './custom';
 import { IPv4Range, PortRange } from './core/allocator';
 import { SUCCESS_CREATED, bindPod, evictPod } from './core/podbinding';
@@ -81,6 +86,8 @@ export interface StrategyDeps {
 
 /** wiredOverrides adds the hooks that need the registry around them. */
 function wiredOverrides(gr: string, deps: StrategyDeps): StrategyOverrides {
+  const security = securityOverrides(gr, deps);
+  if (security) return security;
   const pods = () => {
     const store = deps.storeFor('', 'pods');
     if (!store) throw new Error('pods are not served');
@@ -116,6 +123,54 @@ function wiredOverrides(gr: string, deps: StrategyDeps): StrategyOverrides {
     beginUpdate: (ctx, obj, old) => allocator.beginUpdate(ctx, obj, old),
     afterDelete: (ctx, obj) => allocator.afterDelete(ctx, obj),
   };
+}
+
+/**
+ * securityOverrides wires the authentication and authorization APIs to the server's security
+ * services (src/auth/services.ts): the review APIs, TokenRequest, and the RBAC escalation checks.
+ */
+function securityOverrides(gr: string, deps: StrategyDeps): StrategyOverrides | undefined {
+  const services = () => securityFor(deps.storage);
+  const store = (group: string, plural: string) => {
+    const s = deps.storeFor(group, plural);
+    if (!s) throw new Error(`${plural} are not served`);
+    return s;
+  };
+  switch (gr) {
+    case 'serviceaccounts':
+      return {
+        subresourceActions: {
+          token: async (ctx, name, body) => {
+            const s = services();
+            return createToken(
+              { serviceAccounts: store('', 'serviceaccounts'), pods: store('', 'pods'), secrets: store('', 'secrets'), tokens: s.tokens, apiAudiences: s.apiAudiences, maxExpirationSeconds: s.maxTokenExpirationSeconds },
+              ctx,
+              name,
+              body,
+            );
+          },
+        },
+      };
+    case 'tokenreviews.authentication.k8s.io':
+      return { createAction: async (_ctx, body) => tokenReview(services().authenticator, services().apiAudiences, body) };
+    case 'selfsubjectreviews.authentication.k8s.io':
+      return { createAction: async (ctx) => selfSubjectReview(ctx.user) };
+    case 'subjectaccessreviews.authorization.k8s.io':
+      return { createAction: async (_ctx, body) => subjectAccessReview(services().authorizer, body) };
+    case 'localsubjectaccessreviews.authorization.k8s.io':
+      return { createAction: async (ctx, body) => localSubjectAccessReview(services().authorizer, ctx, body) };
+    case 'selfsubjectaccessreviews.authorization.k8s.io':
+      return { createAction: async (ctx, body) => selfSubjectAccessReview(services().authorizer, ctx.user, body) };
+    case 'selfsubjectrulesreviews.authorization.k8s.io':
+      return { createAction: async (ctx, body) => selfSubjectRulesReview(services().authorizer, ctx.user, body) };
+    case 'roles.rbac.authorization.k8s.io':
+    case 'clusterroles.rbac.authorization.k8s.io':
+    case 'rolebindings.rbac.authorization.k8s.io':
+    case 'clusterrolebindings.rbac.authorization.k8s.io':
+      return escalationGuard(gr.slice(0, gr.indexOf('.')) as RbacResource, () => maybeSecurityFor(deps.storage));
+    default:
+      return undefined;
+  }
 }
 
 function ipAddressStore(deps: StrategyDeps): IPAddressStore {

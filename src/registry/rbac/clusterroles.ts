@@ -1,8 +1,10 @@
 /**
  * clusterroles (rbac.authorization.k8s.io/v1): names are path segments, not DNS names, because
- * upstream's bootstrap names contain colons (system:node, system:aggregate-to-admin).
+ * upstream's bootstrap names contain colons (system:node, system:aggregate-to-admin). Rules and
+ * references are validated as pkg/apis/rbac/validation does.
  */
 import type { StrategyOverrides } from '../strategy';
+import { validateClusterRole } from './validation';
 
 /** strategy is what clusterroles does differently from the default strategy. */
-export const strategy: StrategyOverrides = { nameRule: 'path-segment' };
+export const strategy: StrategyOverrides = { nameRule: 'path-segment', validate: validateClusterRole };

@@ -1,0 +1,101 @@
+/**
+ * PerNamespaceObjectController keeps one object in every active namespace (the `default`
+ * ServiceAccount): created when a namespace appears, recreated when deleted. Namespaces being
+ * deleted are left alone; an existing object is never changed.
+ */
+import { StatusError } from '../apierrors';
+import type { KubeObject } from '../meta/object';
+import type { RequestContext } from '../registry/context';
+import type { Registry } from '../registry/registry';
+import type { Store } from '../registry/store';
+import { decode } from '../storage/codec';
+import type { Logger } from '../server/status';
+import { everything } from '../watch/predicate';
+
+export interface PerNamespaceObject {
+  /** controller names the controller in logs and as the writer's identity. */
+  controller: string;
+  group: string;
+  plural: string;
+  name: string;
+  /** desired builds the object for a namespace. */
+  desired(namespace: string): KubeObject;
+}
+
+/** RETRY_MS is how soon a namespace whose object could not be written is tried again. */
+const RETRY_MS = 1_000;
+
+export class PerNamespaceObjectController {
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly pending = new Set<string>();
+  private stopped = false;
+  private readonly ctx: RequestContext;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly spec: PerNamespaceObject,
+    private readonly log: Logger,
+  ) {
+    this.ctx = { namespace: '', user: { name: `system:serviceaccount:kube-system:${spec.controller}`, groups: ['system:masters', 'system:authenticated'] } };
+  }
+
+  private get namespaces(): Store {
+    return this.registry.storeFor('', 'namespaces')!;
+  }
+
+  private get store(): Store {
+    const s = this.registry.storeFor(this.spec.group, this.spec.plural);
+    if (!s) throw new Error(`${this.spec.controller}: ${this.spec.plural} are not served`);
+    return s;
+  }
+
+  /** start ensures the object in every namespace and follows namespaces and the objects. */
+  async start(): Promise<void> {
+    this.unsubscribe.push(
+      this.namespaces.cache.subscribe((e) => {
+        if (e.type !== 'DELETED') this.enqueue(decode(e.value).metadata.name ?? '');
+      }),
+      this.store.cache.subscribe((e) => {
+        const obj = decode(e.value);
+        if (obj.metadata.name === this.spec.name) this.enqueue(obj.metadata.namespace ?? '');
+      }),
+    );
+    for (const kv of this.namespaces.cache.list({ predicate: everything }).items) await this.sync(decode(kv.value).metadata.name ?? '');
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const u of this.unsubscribe) u();
+    for (const t of this.timers) clearTimeout(t);
+  }
+
+  private enqueue(namespace: string, delay = 0): void {
+    if (this.stopped || !namespace || this.pending.has(namespace)) return;
+    this.pending.add(namespace);
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.pending.delete(namespace);
+      this.sync(namespace).catch((e: unknown) => {
+        this.log.error(`${this.spec.controller}: ${namespace}`, e);
+        this.enqueue(namespace, RETRY_MS);
+      });
+    }, delay);
+    this.timers.add(t);
+  }
+
+  /** sync creates the namespace's object if it is missing. */
+  async sync(namespace: string): Promise<void> {
+    const nsKv = this.namespaces.cache.get(this.namespaces.key('', namespace));
+    if (!nsKv || decode(nsKv.value).metadata.deletionTimestamp) return;
+    const store = this.store;
+    if (store.cache.get(store.key(namespace, this.spec.name))) return;
+    try {
+      await store.create({ ...this.ctx, namespace }, this.spec.desired(namespace));
+    } catch (e) {
+      // The namespace went away or started terminating, or someone else wrote first.
+      if (e instanceof StatusError && (e.reason === 'AlreadyExists' || e.code === 404 || e.code === 403 || e.code === 409)) return;
+      throw e;
+    }
+  }
+}
