@@ -10,6 +10,13 @@ import { validatorModules } from '../../generated/validators';
 import { writeKubeconfig } from '../auth/kubeconfig';
 import { ensurePki, type Pki } from '../auth/pki';
 import { DEFAULT_PLUGINS, buildAdmission } from '../admission/plugins';
+import { QuotaAccess } from '../admission/quota/access';
+import { provideSecurity } from '../auth/services';
+import { buildSecurity, type Security, type SecurityOptions } from '../auth/setup';
+import { ClusterRoleAggregationController } from '../controllers/clusterroleaggregation';
+import { reconcileBootstrapPolicy } from '../controllers/rbacbootstrap';
+import { ResourceQuotaController } from '../controllers/resourcequota';
+import { newServiceAccountsController } from '../controllers/serviceaccounts';
 import { bootstrap } from '../controllers/bootstrap';
 import { GarbageCollector } from '../controllers/garbagecollector';
 import { NamespaceController } from '../controllers/namespace';
@@ -17,11 +24,14 @@ import { createEndpointFactory } from '../endpoints/handlers';
 import { Registry } from '../registry/registry';
 import type { Storage } from '../storage/interface';
 import { SqliteStorage } from '../storage/sqlite/store';
+import { EtcdStorage } from '../storage/etcd/store';
+import { APIServerLeaseController } from '../controllers/apiserverleases';
 import { dropInCRDs } from '../../generated/crds';
 import { combineAdmission, dropInGuard, reconcileDropIns } from '../crd/dropins';
 import { CustomResources } from '../crd/manager';
 import { crdDocuments } from '../crd/openapi';
 import { createApp } from './app';
+import { securityMiddlewares } from './authn';
 import { ServedResources, builtinTypeInfo } from './served';
 import { firstServiceIP } from './network';
 import { OpenAPIV3 } from './openapi';
@@ -41,10 +51,23 @@ export interface ServerOptions {
   serviceNodePortRange?: string;
   /** admissionPlugins are the enabled admission plugins (default: upstream's defaults kapi has). */
   admissionPlugins?: readonly string[];
+  /** security configures authentication, authorization and audit (defaults: see src/auth/setup.ts). */
+  security?: Omit<SecurityOptions, 'dataDir' | 'warn'>;
   log: Logger;
   /** durable writes survive power loss (synchronous=FULL); on by default. */
   durable?: boolean;
   compactionIntervalMs?: number;
+  /** etcd selects etcd v3 storage (--etcd-servers and friends) instead of SQLite in the data dir. */
+  etcd?: { servers: string[]; prefix?: string; caFile?: string; certFile?: string; keyFile?: string };
+  /**
+   * tlsCertFile and tlsPrivateKeyFile replace the data dir's serving pair (--tls-cert-file,
+   * --tls-private-key-file): servers that share a CA serve certificates from it, so a kubeconfig
+   * trusting that CA reaches each of them.
+   */
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  /** identityLease tunes this server's identity lease (--identity-lease-duration-seconds, --identity-lease-renew-interval-seconds). */
+  identityLease?: { durationSeconds?: number; renewIntervalSeconds?: number };
   bookmarkIntervalMs?: number;
   kapiVersion?: string;
 }
@@ -56,8 +79,11 @@ export class APIServer {
   private server?: https.Server;
   private compactionTimer?: NodeJS.Timeout;
   private namespaceController?: NamespaceController;
+  private leases?: APIServerLeaseController;
   private garbageCollector?: GarbageCollector;
   private customResources?: CustomResources;
+  private security?: Security;
+  private securityControllers: { stop(): void }[] = [];
   private ready = false;
   pki?: Pki;
   port = 0;
@@ -74,8 +100,10 @@ export class APIServer {
     const serviceIP = firstServiceIP(o.serviceClusterIPRange);
     const advertise = o.advertiseAddress ?? advertiseAddressFor(o.bindAddress);
     const ips = [...new Set([advertise, serviceIP, ...(isWildcard(o.bindAddress) ? [] : [o.bindAddress])])];
+    // Storage first: a second server on the same SQLite data dir is refused before it touches the PKI.
+    this.storage = await openStorage(o);
     this.pki = await ensurePki({ dataDir: o.dataDir, hosts: [os.hostname()], ips });
-    this.storage = new SqliteStorage({ file: path.join(o.dataDir, 'kapi.db'), durable: o.durable !== false });
+    let quotaAccess: QuotaAccess | undefined;
     this.registry = new Registry({ storage: this.storage, resources, validators: validatorModules, defaulters: defaulterModules, bookmarkIntervalMs: o.bookmarkIntervalMs, serviceClusterIPRange: o.serviceClusterIPRange, serviceNodePortRange: o.serviceNodePortRange,
       typeInfo: builtinTypeInfo,
       admission: (registry) =>
@@ -85,13 +113,20 @@ export class APIServer {
               const ns = registry.storeFor('', 'namespaces')!;
               return ns.cache.get(ns.key('', name))?.value;
             },
+            stores: registry,
+            quota: (quotaAccess = new QuotaAccess(registry)),
           }),
           dropInGuard(new Set(dropInCRDs.map((c) => c.metadata.name ?? ''))),
         ),
     });
     await this.registry.start();
+    this.security = await buildSecurity({ ...o.security, dataDir: o.dataDir, warn: (m) => o.log.info(`W ${m}`) }, this.registry, this.pki.caCertPem);
+    provideSecurity(this.storage, this.security.services);
+    await this.startSecurityControllers(quotaAccess);
     await reconcileDropIns(this.registry, dropInCRDs);
     this.customResources = new CustomResources(this.registry, o.log, new Set(dropInCRDs.map((c) => c.metadata.name ?? '')));
+    const customResources = this.customResources;
+    this.registry.setCustomRules((r) => customResources.rulesFor(r));
     await this.customResources.start();
     const served = new ServedResources(this.customResources);
 
@@ -102,13 +137,11 @@ export class APIServer {
       conversion: (d) => served.conversion(d),
     });
     const openapi = new OpenAPIV3(path.join(ROOT, 'schemas', 'kubernetes'), groupVersions.map((g) => g.groupVersion.prefix.slice(1)));
-    const customResources = this.customResources;
     openapi.setDynamic(() => crdDocuments(customResources.servedCRDs(), openapi.staticDocument('api/v1')));
     served.onChange(() => openapi.invalidate());
     const server = https.createServer({
-      key: this.pki.servingKeyPem,
-      cert: this.pki.servingCertPem,
-      ca: [this.pki.caCertPem],
+      ...servingPair(o, this.pki),
+      ca: [this.security.clientCAPem],
       requestCert: true,
       rejectUnauthorized: false,
     });
@@ -122,12 +155,23 @@ export class APIServer {
       openapi,
       log: o.log,
       kapiVersion: o.kapiVersion ?? '0.1.0',
-      ready: () => this.ready,
+      ready: () => this.ready && (this.storage?.isHealthy?.() ?? true),
       serverAddress: `${advertise}:${this.port}`,
+      security: securityMiddlewares(this.security),
     });
     server.on('request', app.callback());
 
     await bootstrap({ registry: this.registry, serviceIP, endpointIP: advertise, endpointPort: this.port });
+    this.leases = new APIServerLeaseController({
+      registry: this.registry,
+      log: o.log,
+      hostname: os.hostname(),
+      address: advertise,
+      port: this.port,
+      leaseDurationSeconds: o.identityLease?.durationSeconds,
+      renewIntervalSeconds: o.identityLease?.renewIntervalSeconds,
+    });
+    await this.leases.start();
     const host = isWildcard(o.bindAddress) ? '127.0.0.1' : o.bindAddress;
     await writeKubeconfig(this.kubeconfigPath, {
       server: `https://${host.includes(':') ? `[${host}]` : host}:${this.port}`,
@@ -146,9 +190,33 @@ export class APIServer {
     this.ready = true;
   }
 
+  /**
+   * startSecurityControllers reconciles the bootstrap RBAC policy and starts the controllers
+   * that keep it and the namespaces' service accounts and quotas current.
+   */
+  private async startSecurityControllers(quotaAccess: QuotaAccess | undefined): Promise<void> {
+    const registry = this.registry!;
+    const log = this.opts.log;
+    await reconcileBootstrapPolicy(registry, log);
+    const aggregation = new ClusterRoleAggregationController(registry.storeFor('rbac.authorization.k8s.io', 'clusterroles')!, log);
+    await aggregation.start();
+    const serviceAccounts = newServiceAccountsController(registry, log);
+    await serviceAccounts.start();
+    const quotas = new ResourceQuotaController(registry, quotaAccess ?? new QuotaAccess(registry), log);
+    await quotas.start();
+    this.securityControllers.push(aggregation, serviceAccounts, quotas);
+  }
+
   /** scheduleCompaction compacts, each interval, up to the revision seen at the previous one. */
   private scheduleCompaction(): void {
     const storage = this.storage!;
+    const interval = this.opts.compactionIntervalMs ?? COMPACTION_INTERVAL_MS;
+    if (interval <= 0) return;
+    if (storage instanceof EtcdStorage) {
+      // Shared by several servers: kube-apiserver's compactor, which agrees on who compacts.
+      storage.startCompactor(interval, (e) => this.opts.log.error('etcd compaction failed', e));
+      return;
+    }
     let previous = 0;
     this.compactionTimer = setInterval(() => {
       void (async () => {
@@ -156,15 +224,18 @@ export class APIServer {
         if (previous > 0) await storage.compact(previous);
         previous = current;
       })().catch((e: unknown) => this.opts.log.error('compaction failed', e));
-    }, this.opts.compactionIntervalMs ?? COMPACTION_INTERVAL_MS);
+    }, interval);
     this.compactionTimer.unref();
   }
 
   async stop(): Promise<void> {
     this.ready = false;
+    await this.leases?.stop();
     if (this.compactionTimer) clearInterval(this.compactionTimer);
     this.namespaceController?.stop();
     this.garbageCollector?.stop();
+    for (const c of this.securityControllers) c.stop();
+    this.security?.stop();
     this.customResources?.stop();
     this.registry?.stop();
     if (this.server) {
@@ -176,6 +247,33 @@ export class APIServer {
     }
     await this.storage?.close();
   }
+}
+
+/** servingPair is the certificate and key HTTPS serves: the flags' files, or the data dir's. */
+function servingPair(o: ServerOptions, pki: Pki): { key: string; cert: string } {
+  if (!o.tlsCertFile && !o.tlsPrivateKeyFile) return { key: pki.servingKeyPem, cert: pki.servingCertPem };
+  if (!o.tlsCertFile || !o.tlsPrivateKeyFile) throw new Error('--tls-cert-file and --tls-private-key-file go together');
+  const read = (f: string) => {
+    try {
+      return fs.readFileSync(f, 'utf8');
+    } catch (e) {
+      throw new Error(`cannot read ${f}: ${(e as Error).message}`);
+    }
+  };
+  return { key: read(o.tlsPrivateKeyFile), cert: read(o.tlsCertFile) };
+}
+
+/** ETCD_HEALTH_INTERVAL_MS is how often /readyz's view of etcd is refreshed. */
+const ETCD_HEALTH_INTERVAL_MS = 1_000;
+
+/** openStorage selects the storage: etcd with --etcd-servers, otherwise SQLite in the data dir. */
+async function openStorage(o: ServerOptions): Promise<Storage> {
+  if (o.etcd && o.etcd.servers.length > 0) {
+    const storage = await EtcdStorage.open(o.etcd);
+    storage.startHealthProbe(ETCD_HEALTH_INTERVAL_MS);
+    return storage;
+  }
+  return new SqliteStorage({ file: path.join(o.dataDir, 'kapi.db'), durable: o.durable !== false });
 }
 
 function isWildcard(addr: string): boolean {

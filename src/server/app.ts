@@ -4,10 +4,11 @@ import { StatusError, newNotFoundPath } from '../apierrors';
 import type { EndpointFactory } from '../endpoints/factory';
 import type { ResourceDescriptor } from '../resources/descriptor';
 import { customResourceRouter } from '../endpoints/customroutes';
-import { authenticate } from './authn';
+import type { SecurityMiddlewares } from './authn';
 import { aggregatedDiscovery, apiGroup, apiResourceList, groupsOf } from './discovery';
 import { acceptsAggregatedDiscovery } from './negotiation';
 import type { OpenAPIV3 } from './openapi';
+import { LEGACY_SWAGGER_PROTOBUF_PATH, OpenAPIV2, openAPIV3Sources, serveLegacySwaggerProtobuf, serveOpenAPIV2 } from './openapiv2';
 import { statusMiddleware, type Logger } from './status';
 import { versionInfo } from './version';
 
@@ -23,12 +24,16 @@ export interface AppOptions {
   routeModules: readonly GroupVersionRoutes[];
   endpoints: EndpointFactory;
   openapi: OpenAPIV3;
+  /** openapiV2 serves /openapi/v2; by default built from `openapi`, and rebuilt when its index changes. */
+  openapiV2?: OpenAPIV2;
   log: Logger;
   kapiVersion: string;
   /** ready reports whether storage and caches serve (for /readyz). */
   ready: () => boolean;
   /** serverAddress is what /api advertises to clients. */
   serverAddress: string;
+  /** security are the audit, authentication, impersonation and authorization steps. */
+  security: SecurityMiddlewares;
 }
 
 const METHOD_NOT_ALLOWED = new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
@@ -38,8 +43,17 @@ export function createApp(opts: AppOptions): Koa {
   const app = new Koa();
   app.proxy = false;
   app.silent = true;
+  // Request info and the audit's outer step come first: they record the final response,
+  // errors included. Then the Status middleware, and the security steps in upstream's order:
+  // authentication, audit, impersonation, authorization.
+  app.use(opts.security.requestInfo);
+  app.use(opts.security.auditInit);
   app.use(statusMiddleware(opts.log));
-  app.use(authenticate());
+  app.use(opts.security.authenticate);
+  app.use(opts.security.audit);
+  app.use(opts.security.impersonate);
+  app.use(opts.security.authorize);
+  app.use(opts.security.actionBodies);
 
   const meta = new Router();
   const health = (ctx: Koa.Context) => {
@@ -85,6 +99,9 @@ export function createApp(opts: AppOptions): Koa {
   };
   meta.get(['/api/v1', '/api/v1/'], resourceList('', 'v1'));
   meta.get(['/apis/:group/:version', '/apis/:group/:version/'], (ctx) => resourceList(ctx.params.group, ctx.params.version)(ctx));
+  const openapiV2 = opts.openapiV2 ?? new OpenAPIV2(openAPIV3Sources(opts.openapi));
+  meta.get('/openapi/v2', serveOpenAPIV2(openapiV2));
+  meta.get(LEGACY_SWAGGER_PROTOBUF_PATH, serveLegacySwaggerProtobuf(openapiV2));
   meta.get('/openapi/v3', (ctx) => sendJson(ctx, JSON.parse(opts.openapi.index()) as unknown));
   meta.get('/openapi/v3/*path', (ctx) => {
     const raw = (ctx.params as Record<string, string | string[]>).path;
