@@ -3,7 +3,7 @@
  * paths: built-in workloads declare them in their strategy, custom resources in their CRD.
  */
 import type { RouterContext } from '@koa/router';
-import { OPTIMISTIC_LOCK_MESSAGE, StatusError, invalid, newConflict, newInvalid } from '../apierrors';
+import { StatusError, invalid, newInvalid } from '../apierrors';
 import { isPlainObject, type KubeObject } from '../meta/object';
 import type { RequestContext } from '../registry/context';
 import type { ScaleSpec } from '../registry/strategy';
@@ -75,10 +75,10 @@ export async function updateScale(store: Store, ctx: RequestContext, name: strin
     (current) => {
       if (!current) throw new StatusError(404, 'NotFound', `${store.resource.plural}.${store.resource.group} "${name}" not found`);
       const scale = desired(scaleOf(current, spec));
+      // The Scale's resourceVersion becomes the parent's, so a stale one is the store's conflict
+      // on the parent resource (upstream scaleUpdatedObjectInfo copies it over the same way).
       const rv = isPlainObject(scale.metadata) ? scale.metadata.resourceVersion : undefined;
-      if (typeof rv === 'string' && rv && rv !== current.metadata.resourceVersion) {
-        throw newConflict({ group: 'autoscaling', resource: 'scale' }, name, OPTIMISTIC_LOCK_MESSAGE);
-      }
+      if (typeof rv === 'string' && rv) current.metadata.resourceVersion = rv;
       const replicas = isPlainObject(scale.spec) ? scale.spec.replicas : undefined;
       if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
         throw newInvalid({ group: 'autoscaling', kind: 'Scale' }, name, [invalid('spec.replicas', replicas ?? null, 'must be greater than or equal to 0')]);

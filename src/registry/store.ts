@@ -283,7 +283,7 @@ export class Store {
       root: this.types.root,
       apiVersion: groupVersion(this.resource),
       now: this.now(),
-      subresource: subresource === 'scale' ? undefined : subresource,
+      subresource,
       resetFields: this.resetFields(subresource),
     });
     const managed = (result.object.metadata as { managedFields?: unknown } | undefined)?.managedFields;
