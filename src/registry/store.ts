@@ -689,8 +689,9 @@ export class Store {
 const noFinish: Finish = async () => {};
 
 /** contentChanged tells whether what generation covers differs between two states. */
-function contentChanged(obj: KubeObject, old: KubeObject, covers: 'spec' | 'content'): boolean {
+function contentChanged(obj: KubeObject, old: KubeObject, covers: 'spec' | 'specAndAnnotations' | 'content'): boolean {
   if (covers === 'spec') return !deepEqual(obj.spec, old.spec);
+  if (covers === 'specAndAnnotations') return !deepEqual(obj.spec, old.spec) || !deepEqual(obj.metadata.annotations ?? {}, old.metadata.annotations ?? {});
   const strip = (o: KubeObject) => ({ ...o, metadata: undefined });
   return !deepEqual(strip(obj), strip(old));
 }

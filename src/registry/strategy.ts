@@ -26,8 +26,12 @@ export interface Strategy {
   nameRule: NameRule;
   /** tracksGeneration sets metadata.generation to 1 on create and bumps it when the spec changes. */
   tracksGeneration: boolean;
-  /** generationCovers says what moves generation: the spec (default), or all content but metadata and status. */
-  generationCovers?: 'spec' | 'content';
+  /**
+   * generationCovers says what moves generation: the spec (default), the spec and the
+   * annotations (deployments, whose annotations are copied to their replica sets), or all
+   * content but metadata and status.
+   */
+  generationCovers?: 'spec' | 'specAndAnnotations' | 'content';
   /** statusField names the part owned by the status subresource, preserved by main-resource writes. */
   statusField?: string;
   /** statusOnCreate is what a create leaves in statusField: `{}` (built-in structs) or nothing (custom resources). */

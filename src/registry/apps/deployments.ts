@@ -60,4 +60,12 @@ function defaults(d: KubeObject): void {
 }
 
 /** strategy is what deployments does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer, defaults, scale: WORKLOAD_SCALE, validate: validateDeployment, validateUpdate: selectorImmutable };
+export const strategy: StrategyOverrides = {
+  printer,
+  defaults,
+  // Upstream's PrepareForUpdate: annotations are copied to the replica sets, so they move generation too.
+  generationCovers: 'specAndAnnotations',
+  scale: WORKLOAD_SCALE,
+  validate: validateDeployment,
+  validateUpdate: selectorImmutable,
+};
