@@ -29,17 +29,16 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-/** jsonPatch applies an RFC 6902 JSON patch; a failed `test` or a bad path is a 422 as upstream. */
+/**
+ * jsonPatch applies an RFC 6902 JSON patch. A failed `test` or a bad path is upstream's
+ * NewGenericServerResponse(422): reason Invalid, the generic message, empty details; the
+ * patch library's own words are not sent.
+ */
 export function jsonPatch(target: KubeObject, patch: unknown): unknown {
   if (!Array.isArray(patch)) throw newBadRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   try {
     return applyJsonPatch(structuredClone(target), patch as Operation[], true, false).newDocument;
-  } catch (e) {
-    const err = e as { name?: string; message?: string };
-    const first = (err.message ?? String(e)).split('\n')[0];
-    if (err.name === 'TEST_OPERATION_FAILED') {
-      throw new StatusError(422, 'Invalid', `the server rejected our request due to an error in our request`, { causes: [{ message: 'testing value failed' }] });
-    }
-    throw new StatusError(422, 'Invalid', `the server rejected our request due to an error in our request`, { causes: [{ message: first }] });
+  } catch {
+    throw new StatusError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
   }
 }

@@ -108,7 +108,9 @@ describe('PATCH: kubectl patch --type json|merge|strategic', function () {
       const ops = [{ op: 'test', path: '/data/color', value: 'green' }];
       const out = await kubectlMayFail('patch', 'configmap', 'json-target', '--type', 'json', '-p', JSON.stringify(ops));
       assert.notEqual(out.code, 0, out.stdout);
-      assert.match(out.stderr, /^The request is invalid$/m, out.stderr);
+      // kubectl's checkErr (k8s.io/kubectl pkg/cmd/util/helpers.go) appends the server's message
+      // when the Invalid Status's details name no kind or name and carry no causes, as here.
+      assert.match(out.stderr, /^The request is invalid: the server rejected our request due to an error in our request$/m, out.stderr);
     });
 
     it('answers a JSON patch whose path does not exist with 422 and leaves the object alone', async function () {
