@@ -417,8 +417,10 @@ class ResourceHandlers {
     const params = await deleteParams(ctx, q);
     const rctx = this.context(ctx, params.dryRun);
     const outcome = await this.store().delete(rctx, ctx.params.name, params);
-    const status = outcome.deleted ? 200 : 202;
-    if (!outcome.deleted || this.store().strategy.returnDeletedObject) {
+    // Upstream answers 202 only for an object kept after a request that set orphanDependents=false
+    // (kept for old clients); everything else, deleted or only marked, is 200.
+    const status = !outcome.deleted && params.orphanDependents === false ? 202 : 200;
+    if (!outcome.finalized || this.store().strategy.returnDeletedObject) {
       this.writeObject(ctx, status, outcome.kv, format, q);
       return;
     }

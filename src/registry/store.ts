@@ -75,10 +75,16 @@ export interface DeleteParams {
 export const ORPHAN_FINALIZER = 'orphan';
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 
-/** DeleteOutcome tells whether the object is gone or only marked for deletion (finalizers). */
+/** DeleteOutcome tells whether the object is gone or only marked for deletion (grace period, finalizers). */
 export interface DeleteOutcome {
   kv: KeyValue;
   deleted: boolean;
+  /**
+   * finalized tells that the answer is upstream's finalizeDelete (a Status, or the object for
+   * kinds that return it): true for a deletion, or a graceful one already under way; false when
+   * the answer is the object this request marked.
+   */
+  finalized: boolean;
 }
 
 /** UpdateOutcome tells whether a PUT created the object. */
@@ -499,6 +505,7 @@ export class Store {
         }
         await this.beforeUpdate(ctx, obj, old, opts.subresource);
         delete obj.metadata.resourceVersion;
+        if (this.shouldDeleteDuringUpdate(obj, old)) throw new EmptiedFinalizers(obj, current);
         const oldComparable = { ...old, metadata: { ...old.metadata, resourceVersion: undefined } };
         if (deepEqual(obj, oldComparable)) return undefined;
         finish = (await this.strategy.beginUpdate?.(ctx, obj, old)) ?? noFinish;
@@ -508,10 +515,11 @@ export class Store {
     } catch (e) {
       await finish(false);
       if (e instanceof DryRunResult) return { kv: { key, value: JSON.stringify(e.obj), rev: 0 }, created };
+      if (e instanceof EmptiedFinalizers) return { kv: await this.deleteWithoutFinalizers(ctx, name, e), created };
       throw interpretUpdateError(e, this.groupResource, name);
     }
     await finish(true);
-    return { kv: await this.finishIfDeleted(ctx, kv, name), created };
+    return { kv, created };
   }
 
   private async createOnUpdate(ctx: RequestContext, name: string, updated: UpdatedObject, force: boolean): Promise<UpdateOutcome> {
@@ -588,16 +596,32 @@ export class Store {
     await this.admission.validate(this.attributes(ctx, 'UPDATE', m.name ?? '', obj, old, subresource ?? ''));
   }
 
-  /** finishIfDeleted removes an object whose deletion was waiting for its last finalizer. */
-  private async finishIfDeleted(ctx: RequestContext, kv: KeyValue, name: string): Promise<KeyValue> {
-    const obj = decode(kv.value);
-    if (!obj.metadata.deletionTimestamp || this.isFinalizing(obj)) return kv;
+  /**
+   * shouldDeleteDuringUpdate is upstream's ShouldDeleteDuringUpdate: an update that leaves an
+   * object being deleted (with no grace period left) nothing to wait for deletes it instead of
+   * storing it, so watchers see DELETED rather than a last MODIFIED.
+   */
+  private shouldDeleteDuringUpdate(obj: KubeObject, old: KubeObject): boolean {
+    if (!old.metadata.deletionTimestamp || this.isFinalizing(obj)) return false;
+    return !old.metadata.deletionGracePeriodSeconds;
+  }
+
+  /**
+   * deleteWithoutFinalizers removes an object whose last finalizer an update removed. Like
+   * upstream, it answers with the updated object, not with the deleted state.
+   */
+  private async deleteWithoutFinalizers(ctx: RequestContext, name: string, emptied: EmptiedFinalizers): Promise<KeyValue> {
+    const { obj, current } = emptied;
+    obj.metadata.resourceVersion = decode(current.value).metadata.resourceVersion;
+    const answer = (rev: number): KeyValue => ({ key: current.key, value: JSON.stringify(obj), rev });
+    if (ctx.dryRun) return answer(0);
     try {
-      const deleted = await this.cache.delete(kv.key, { cachedExisting: kv });
-      await this.strategy.afterDelete?.(ctx, obj);
-      return deleted;
+      const deleted = await this.cache.delete(current.key, { cachedExisting: current });
+      await this.strategy.afterDelete?.(ctx, decode(deleted.value));
+      return answer(deleted.rev);
     } catch (e) {
-      if (isStorageError(e, 'KeyNotFound')) return kv;
+      // Another update removing the last finalizer got there first.
+      if (isStorageError(e, 'KeyNotFound')) return answer(current.rev);
       throw interpretDeleteError(e, this.groupResource, name);
     }
   }
@@ -609,63 +633,209 @@ export class Store {
     return (obj.metadata.finalizers ?? []).length > 0 || this.strategy.finalizing?.(obj) === true;
   }
 
+  /**
+   * delete is upstream's Store.Delete. BeforeDelete checks the preconditions and starts a
+   * graceful deletion where the kind has one; an object that must wait (a grace period,
+   * finalizers, the garbage collector's finalizers to add or remove) is updated and kept,
+   * anything else is removed from storage.
+   */
   async delete(ctx: RequestContext, name: string, params: DeleteParams = {}): Promise<DeleteOutcome> {
     const key = this.key(ctx.namespace, name);
     let existing = this.cache.get(key);
     if (!existing && this.cache.requiresFreshnessCheck) existing = await this.freshGet(key);
     if (!existing) throw newNotFound(this.groupResource, name);
-    const checkPreconditions = (current: KeyValue) => {
-      const obj = decode(current.value);
-      const p = params.preconditions;
-      if (p?.uid && p.uid !== obj.metadata.uid) {
-        throw newConflict(this.groupResource, name, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${obj.metadata.uid ?? ''}`);
-      }
-      if (p?.resourceVersion && p.resourceVersion !== obj.metadata.resourceVersion) {
-        throw newConflict(this.groupResource, name, `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ''}`);
-      }
-      return obj;
-    };
-    const current = checkPreconditions(existing);
-    await this.admission.validate(this.attributes(ctx, 'DELETE', name, undefined, current));
-    // Orphan and Foreground deletions wait for the garbage collector, which works on finalizers.
-    const policy = params.propagationPolicy ?? (params.orphanDependents ? 'Orphan' : (this.strategy.defaultPropagationPolicy ?? 'Background'));
-    const gcFinalizer = policy === 'Orphan' ? ORPHAN_FINALIZER : policy === 'Foreground' ? FOREGROUND_FINALIZER : undefined;
-    if (gcFinalizer && !current.metadata.deletionTimestamp && !(current.metadata.finalizers ?? []).includes(gcFinalizer)) {
-      current.metadata.finalizers = [...(current.metadata.finalizers ?? []), gcFinalizer];
-    }
-    if (this.isFinalizing(current)) {
-      if (current.metadata.deletionTimestamp) return { kv: existing, deleted: false };
-      const markDeleting = (obj: KubeObject) => {
-        obj.metadata.deletionTimestamp = rfc3339(this.now());
-        obj.metadata.deletionGracePeriodSeconds = 0;
-        this.strategy.markDeleting?.(obj);
-      };
-      if (ctx.dryRun) {
-        markDeleting(current);
-        return { kv: { key, value: JSON.stringify(current), rev: 0 }, deleted: false };
-      }
-      try {
-        const kv = await this.cache.guaranteedUpdate(key, (cur) => {
-          const obj = checkPreconditions(cur);
-          if (obj.metadata.deletionTimestamp) return undefined;
-          if (gcFinalizer && !(obj.metadata.finalizers ?? []).includes(gcFinalizer)) obj.metadata.finalizers = [...(obj.metadata.finalizers ?? []), gcFinalizer];
-          markDeleting(obj);
-          return obj;
-        });
-        const after = await this.finishIfDeleted(ctx, kv, name);
-        return { kv: after, deleted: after !== kv };
-      } catch (e) {
-        throw interpretDeleteError(e, this.groupResource, name);
+    // options is upstream's DeleteOptions, which BeforeDelete may change (the grace period).
+    const options: DeleteParams = { ...params };
+    const first = decode(existing.value);
+    const { graceful, pending } = this.beforeDelete(first, options);
+    if (pending) return { kv: existing, deleted: false, finalized: true };
+    await this.admission.validate(this.attributes(ctx, 'DELETE', name, undefined, decode(existing.value)));
+    let current = existing;
+    let ignoreNotFound = false;
+    if (graceful || this.isFinalizing(first) || this.gcFinalizers(first, options) !== undefined) {
+      const marked = await this.markForDeletion(ctx, key, name, options, existing);
+      if (!marked.deleteNow) return { kv: marked.kv, deleted: false, finalized: marked.finalized };
+      if (ctx.dryRun) return { kv: marked.kv, deleted: true, finalized: true };
+      current = marked.kv;
+      ignoreNotFound = marked.graceful;
+      // The update moved the resourceVersion a precondition may name.
+      if (options.preconditions?.resourceVersion !== undefined) {
+        options.preconditions = { ...options.preconditions, resourceVersion: decode(current.value).metadata.resourceVersion };
       }
     }
-    if (ctx.dryRun) return { kv: existing, deleted: true };
+    if (ctx.dryRun) return { kv: existing, deleted: true, finalized: true };
     try {
-      const kv = await this.cache.delete(key, { cachedExisting: existing, validate: (cur) => void checkPreconditions(cur) });
+      const kv = await this.cache.delete(key, { cachedExisting: current, validate: (cur) => void this.checkPreconditions(decode(cur.value), options, name) });
       await this.strategy.afterDelete?.(ctx, decode(kv.value));
-      return { kv, deleted: true };
+      return { kv, deleted: true, finalized: true };
     } catch (e) {
+      // A graceless deletion of a kind with grace periods races with whoever else deletes it.
+      if (ignoreNotFound && isStorageError(e, 'KeyNotFound')) return { kv: current, deleted: true, finalized: true };
       throw interpretDeleteError(e, this.groupResource, name);
     }
+  }
+
+  /**
+   * beforeDelete is upstream's rest.BeforeDelete: the preconditions (a conflict on the kind,
+   * checked before anything else), then graceful deletion for kinds that have it: the first
+   * graceful delete sets deletionTimestamp and the grace period and moves generation; a later
+   * one may only shorten the period, otherwise it is pending. May mutate obj and options.
+   */
+  private beforeDelete(obj: KubeObject, options: DeleteParams): { graceful: boolean; pending: boolean } {
+    const m = obj.metadata;
+    const p = options.preconditions;
+    // Upstream names the kind here (a GroupResource made of the kind): `ConfigMap`, `Deployment.apps`.
+    const kind: GroupResource = { group: this.resource.group, resource: this.resource.kind };
+    if (p?.uid !== undefined && p.uid !== (m.uid ?? '')) {
+      throw newConflict(kind, m.name ?? '', `the UID in the precondition (${p.uid}) does not match the UID in record (${m.uid ?? ''}). The object might have been deleted and then recreated`);
+    }
+    if (p?.resourceVersion !== undefined && p.resourceVersion !== (m.resourceVersion ?? '')) {
+      throw newConflict(kind, m.name ?? '', `the ResourceVersion in the precondition (${p.resourceVersion}) does not match the ResourceVersion in record (${m.resourceVersion ?? ''}). The object might have been modified`);
+    }
+    // Negative periods count as one second.
+    if (options.gracePeriodSeconds !== undefined && options.gracePeriodSeconds < 0) options.gracePeriodSeconds = 1;
+    if (m.deletionGracePeriodSeconds !== undefined && m.deletionGracePeriodSeconds < 0) m.deletionGracePeriodSeconds = 1;
+    const check = this.strategy.checkGracefulDelete;
+    if (!check) return { graceful: false, pending: false };
+    if (m.deletionTimestamp) {
+      const current = m.deletionGracePeriodSeconds;
+      // Marked with no period left (or a delete that failed after the update): delete now.
+      if (!current) return { graceful: false, pending: false };
+      if (options.gracePeriodSeconds === undefined) {
+        options.gracePeriodSeconds = current;
+        return { graceful: false, pending: true };
+      }
+      let period = options.gracePeriodSeconds;
+      if (period >= current) return { graceful: false, pending: true };
+      // Only a shorter period: move deletionTimestamp back, but never into the past.
+      let at = Date.parse(m.deletionTimestamp) + (period - current) * 1000;
+      const now = this.now().getTime();
+      if (at < now) {
+        at = now;
+        if (period !== 0) period = 1;
+      }
+      m.deletionTimestamp = rfc3339(new Date(at));
+      m.deletionGracePeriodSeconds = period;
+      return { graceful: true, pending: false };
+    }
+    const period = check(obj, options.gracePeriodSeconds);
+    if (period === undefined) return { graceful: false, pending: false };
+    options.gracePeriodSeconds = period;
+    m.deletionTimestamp = rfc3339(new Date(this.now().getTime() + period * 1000));
+    m.deletionGracePeriodSeconds = period;
+    // Controllers must notice that the object is going away: the first graceful delete moves generation.
+    if ((m.generation ?? 0) > 0) m.generation = m.generation! + 1;
+    return { graceful: true, pending: false };
+  }
+
+  /** checkPreconditions is the storage layer's own check of DeleteOptions preconditions. */
+  private checkPreconditions(obj: KubeObject, options: DeleteParams, name: string): void {
+    const p = options.preconditions;
+    if (p?.uid !== undefined && p.uid !== (obj.metadata.uid ?? '')) {
+      throw newConflict(this.groupResource, name, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${obj.metadata.uid ?? ''}`);
+    }
+    if (p?.resourceVersion !== undefined && p.resourceVersion !== (obj.metadata.resourceVersion ?? '')) {
+      throw newConflict(this.groupResource, name, `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ''}`);
+    }
+  }
+
+  /**
+   * gcFinalizers is upstream's deletionFinalizersForGarbageCollection: the finalizers the
+   * garbage collector needs for this deletion (orphan, foregroundDeletion), or undefined when
+   * the object already has exactly those.
+   */
+  private gcFinalizers(obj: KubeObject, options: DeleteParams): string[] | undefined {
+    const existing = obj.metadata.finalizers ?? [];
+    const has = (f: string) => existing.includes(f);
+    const policy = options.propagationPolicy;
+    const orphan =
+      options.orphanDependents !== undefined
+        ? options.orphanDependents
+        : policy !== undefined
+          ? policy === 'Orphan'
+          : has(ORPHAN_FINALIZER) || (!has(FOREGROUND_FINALIZER) && this.strategy.defaultPropagationPolicy === 'Orphan');
+    const foreground =
+      options.orphanDependents !== undefined
+        ? false
+        : policy !== undefined
+          ? policy === 'Foreground'
+          : (has(FOREGROUND_FINALIZER) && !has(ORPHAN_FINALIZER)) || (!has(ORPHAN_FINALIZER) && !has(FOREGROUND_FINALIZER) && this.strategy.defaultPropagationPolicy === 'Foreground');
+    const next = existing.filter((f) => f !== ORPHAN_FINALIZER && f !== FOREGROUND_FINALIZER);
+    if (orphan) next.push(ORPHAN_FINALIZER);
+    if (foreground) next.push(FOREGROUND_FINALIZER);
+    const before = new Set(existing);
+    const after = new Set(next);
+    const same = before.size === after.size && [...after].every((f) => before.has(f));
+    return same ? undefined : next;
+  }
+
+  /**
+   * markForDeletion is upstream's updateForGracefulDeletionAndFinalizers: one update that sets
+   * the graceful deletion and the garbage collector's finalizers, or marks an object with
+   * finalizers as deleting (markAsDeleting). deleteNow tells that nothing is left to wait for.
+   */
+  private async markForDeletion(
+    ctx: RequestContext,
+    key: string,
+    name: string,
+    options: DeleteParams,
+    existing: KeyValue,
+  ): Promise<{ kv: KeyValue; deleteNow: boolean; finalized: boolean; graceful: boolean }> {
+    let waiting = false;
+    let lastGraceful = 0;
+    const tryUpdate = (cur: KeyValue): KubeObject | undefined => {
+      const obj = decode(cur.value);
+      this.checkPreconditions(obj, options, name);
+      const { graceful, pending } = this.beforeDelete(obj, options);
+      if (pending) throw ALREADY_DELETING;
+      // Finalizers follow DeleteOptions only until the deletion has started (pending above).
+      const finalizers = this.gcFinalizers(obj, options);
+      if (finalizers) {
+        if (finalizers.length) obj.metadata.finalizers = finalizers;
+        else delete obj.metadata.finalizers;
+      }
+      waiting = this.isFinalizing(obj);
+      if (!graceful) {
+        if (!waiting) throw DELETE_NOW;
+        this.markAsDeleting(obj);
+      } else {
+        lastGraceful = options.gracePeriodSeconds ?? 0;
+      }
+      return deepEqual(obj, decode(cur.value)) ? undefined : obj;
+    };
+    let kv: KeyValue;
+    try {
+      if (ctx.dryRun) {
+        const obj = tryUpdate(existing);
+        kv = obj ? { key, value: JSON.stringify(obj), rev: 0 } : existing;
+      } else {
+        kv = await this.cache.guaranteedUpdate(key, tryUpdate, { cachedExisting: existing });
+      }
+    } catch (e) {
+      if (e === DELETE_NOW) return { kv: existing, deleteNow: true, finalized: false, graceful: false };
+      if (e === ALREADY_DELETING) return { kv: existing, deleteNow: false, finalized: true, graceful: false };
+      throw interpretUpdateError(e, this.groupResource, name);
+    }
+    // Finalizers always wait; so does a grace period. A graceful deletion with no period deletes now.
+    if (waiting || lastGraceful > 0) return { kv, deleteNow: false, finalized: false, graceful: true };
+    return { kv, deleteNow: true, finalized: false, graceful: true };
+  }
+
+  /**
+   * markAsDeleting is upstream's markAsDeleting for an object whose deletion waits for
+   * finalizers: deletionTimestamp now (or kept if earlier), grace period 0, generation moved on
+   * the first mark. The kind's own markDeleting runs once, when the deletion starts.
+   */
+  private markAsDeleting(obj: KubeObject): void {
+    const m = obj.metadata;
+    const first = !m.deletionTimestamp;
+    // Kinds whose deletion waits on their own rule (namespaces, CRDs) have their own Delete
+    // upstream, which leaves generation alone.
+    if (first && (m.generation ?? 0) > 0 && this.strategy.finalizing?.(obj) !== true) m.generation = m.generation! + 1;
+    const now = this.now();
+    if (!m.deletionTimestamp || Date.parse(m.deletionTimestamp) > now.getTime()) m.deletionTimestamp = rfc3339(now);
+    m.deletionGracePeriodSeconds = 0;
+    if (first) this.strategy.markDeleting?.(obj);
   }
 
   /** deleteCollection deletes every object a list would return, one by one. */
@@ -700,6 +870,18 @@ function contentChanged(obj: KubeObject, old: KubeObject, covers: 'spec' | 'spec
 class DryRunResult {
   constructor(readonly obj: KubeObject) {}
 }
+
+/** EmptiedFinalizers carries an update that must become a deletion out of guaranteedUpdate. */
+class EmptiedFinalizers {
+  constructor(
+    readonly obj: KubeObject,
+    readonly current: KeyValue,
+  ) {}
+}
+
+/** DELETE_NOW and ALREADY_DELETING end a deletion's update early (upstream errDeleteNow, errAlreadyDeleting). */
+const DELETE_NOW = Symbol('delete now');
+const ALREADY_DELETING = Symbol('already deleting');
 
 /** parseResourceVersion reads a resourceVersion parameter; "" is undefined, "0" is 0. */
 export function parseResourceVersion(rv: string | undefined): number | undefined {

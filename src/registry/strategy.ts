@@ -69,7 +69,14 @@ export interface Strategy {
   beginUpdate?(ctx: RequestContext, obj: KubeObject, old: KubeObject): Promise<Finish>;
   /** finalizing tells that a deletion must wait for more than metadata.finalizers (namespaces' spec.finalizers). */
   finalizing?(obj: KubeObject): boolean;
-  /** markDeleting changes what a deletion that has to wait changes besides deletionTimestamp. May mutate. */
+  /**
+   * checkGracefulDelete is upstream's CheckGracefulDelete for kinds deleted gracefully (pods):
+   * given the requested period (undefined when the request names none), it returns the grace
+   * period of this deletion, 0 meaning at once. Absent: the kind is always deleted at once.
+   * Must not mutate.
+   */
+  checkGracefulDelete?(obj: KubeObject, gracePeriodSeconds: number | undefined): number;
+  /** markDeleting changes what the start of a deletion that has to wait changes besides deletionTimestamp. May mutate. */
   markDeleting?(obj: KubeObject): void;
   /** defaultPropagationPolicy applies when a DELETE names none (upstream: Background, but Orphan for replication controllers). */
   defaultPropagationPolicy?: 'Orphan' | 'Background' | 'Foreground';

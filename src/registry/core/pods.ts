@@ -229,10 +229,25 @@ function prepareForCreate(pod: KubeObject): void {
   pod.status = { phase: 'Pending', qosClass: qosClass(isPlainObject(pod.spec) ? pod.spec : {}) };
 }
 
+/**
+ * checkGracefulDelete is upstream's pod CheckGracefulDelete: the requested period, else the
+ * pod's terminationGracePeriodSeconds; at once (0) for a pod no node runs (unscheduled) or one
+ * that has finished.
+ */
+function checkGracefulDelete(pod: KubeObject, requested: number | undefined): number {
+  const spec = isPlainObject(pod.spec) ? pod.spec : {};
+  let period = requested ?? (typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 0);
+  if (!spec.nodeName) period = 0;
+  const phase = isPlainObject(pod.status) ? pod.status.phase : undefined;
+  if (phase === 'Failed' || phase === 'Succeeded') period = 0;
+  return period;
+}
+
 /** strategy is what pods does differently from the default strategy. */
 export const strategy: StrategyOverrides = {
   printer,
   returnDeletedObject: true,
+  checkGracefulDelete,
   defaults,
   prepareForCreate,
   validate: (pod) => validatePodSpec(pod.spec, FieldPath.root('spec')),
