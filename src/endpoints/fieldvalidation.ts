@@ -3,24 +3,11 @@
  * kube-apiserver's strict decoding reports them. Unknown fields are found by pruning with the
  * generated pruner and comparing; they never reach storage whatever the directive.
  */
-import { StatusError, newBadRequest } from '../apierrors';
+import { newBadRequest } from '../apierrors';
 import { isPlainObject } from '../meta/object';
 
+/** FieldValidation is the fieldValidation directive; leaving it out means Warn (read in options.ts). */
 export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
-
-const DIRECTIVES = ['Ignore', 'Strict', 'Warn'] as const;
-
-/** parseFieldValidation reads the parameter (default Warn), as upstream's CreateOptions validation. */
-export function parseFieldValidation(value: string | undefined, optionsKind: string): FieldValidation {
-  if (value === undefined || value === '') return 'Warn';
-  if ((DIRECTIVES as readonly string[]).includes(value)) return value as FieldValidation;
-  const detail = `supported values: "", "Ignore", "Strict", "Warn"`;
-  throw new StatusError(422, 'Invalid', `${optionsKind}.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: ${JSON.stringify(value)}: ${detail}`, {
-    group: 'meta.k8s.io',
-    kind: optionsKind,
-    causes: [{ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(value)}: ${detail}`, field: 'fieldValidation' }],
-  });
-}
 
 /** unknownFields lists the paths present in `original` and gone from `pruned`. */
 export function unknownFields(original: unknown, pruned: unknown, path = ''): string[] {
@@ -37,12 +24,18 @@ export function unknownFields(original: unknown, pruned: unknown, path = ''): st
   return out;
 }
 
+/** DuplicateField is a key repeated within one object, where its repetition starts in the text. */
+export interface DuplicateField {
+  path: string;
+  at: number;
+}
+
 /**
- * duplicateFields scans JSON text for keys repeated within one object (JSON.parse keeps the
- * last silently). It walks the structure without building values.
+ * walkKeys visits every object key of JSON text in document order with its path and offset,
+ * telling when the key repeats one seen before in the same object. It walks the structure
+ * without building values (JSON.parse keeps the last of repeated keys silently).
  */
-export function duplicateFields(text: string): string[] {
-  const dups: string[] = [];
+function walkKeys(text: string, onKey: (path: string, at: number, repeated: boolean) => void): void {
   let i = 0;
   const ws = () => {
     while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
@@ -75,9 +68,10 @@ export function duplicateFields(text: string): string[] {
       }
       for (;;) {
         ws();
+        const at = i;
         const key = str();
         const p = path ? `${path}.${key}` : key;
-        if (seen.has(key)) dups.push(p);
+        onKey(p, at, seen.has(key));
         seen.add(key);
         ws();
         i++; // ':'
@@ -114,16 +108,54 @@ export function duplicateFields(text: string): string[] {
     }
   };
   value('');
+}
+
+/** duplicateFields lists the keys of JSON text repeated within one object, in document order. */
+export function duplicateFields(text: string): DuplicateField[] {
+  const dups: DuplicateField[] = [];
+  walkKeys(text, (path, at, repeated) => {
+    if (repeated) dups.push({ path, at });
+  });
   return dups;
+}
+
+/** FieldReport is what a body's strict decoding found, and how to word and order it. */
+export interface FieldReport {
+  unknown: readonly string[];
+  duplicates: readonly DuplicateField[];
+  /**
+   * text is the JSON body the unknown paths and duplicates were found in: given, the errors
+   * are listed in document order, as one decoding pass over the body reports them (create,
+   * update). Without it duplicates come first (a patch's own, then the patched object's).
+   */
+  text?: string;
+  /** decodeError prefixes a Strict refusal (`Deployment in version "v1" cannot be handled as a Deployment: `). */
+  decodeError?: string;
+}
+
+/** orderedMessages words the findings, in document order when the text is known. */
+function orderedMessages(r: FieldReport): string[] {
+  const duplicates = r.duplicates.map((d) => ({ at: d.at, message: `duplicate field "${d.path}"` }));
+  const unknown = r.unknown.map((p) => ({ at: Infinity, message: `unknown field "${p}"` }));
+  if (r.text !== undefined && unknown.length && duplicates.length) {
+    const wanted = new Map(r.unknown.map((p, i) => [p, i]));
+    walkKeys(r.text, (path, at) => {
+      const i = wanted.get(path);
+      if (i !== undefined && unknown[i].at === Infinity) unknown[i].at = at;
+    });
+    // A stable sort keeps unknown fields found only after decoding (no position) in their order, last.
+    return [...duplicates, ...unknown].sort((a, b) => a.at - b.at).map((m) => m.message);
+  }
+  return [...duplicates, ...unknown].map((m) => m.message);
 }
 
 /**
  * reportFields applies a directive to what was found: Strict refuses with upstream's message,
  * Warn returns warnings for the Warning header, Ignore says nothing.
  */
-export function reportFields(directive: FieldValidation, unknown: readonly string[], duplicates: readonly string[]): string[] {
-  if (directive === 'Ignore' || (unknown.length === 0 && duplicates.length === 0)) return [];
-  const messages = [...duplicates.map((p) => `duplicate field "${p}"`), ...unknown.map((p) => `unknown field "${p}"`)];
-  if (directive === 'Strict') throw newBadRequest(`strict decoding error: ${messages.join(', ')}`);
+export function reportFields(directive: FieldValidation, report: FieldReport): string[] {
+  if (directive === 'Ignore' || (report.unknown.length === 0 && report.duplicates.length === 0)) return [];
+  const messages = orderedMessages(report);
+  if (directive === 'Strict') throw newBadRequest(`${report.decodeError ?? ''}strict decoding error: ${messages.join(', ')}`);
   return messages;
 }

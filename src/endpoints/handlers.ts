@@ -2,25 +2,26 @@ import type { RouterContext } from '@koa/router';
 import type { Context } from 'koa';
 import { Readable } from 'node:stream';
 import { stringify as toYaml } from 'yaml';
-import { StatusError, newBadRequest, newInvalid, newMethodNotSupported, newNotFoundPath, newUnsupportedMediaType } from '../apierrors';
+import { StatusError, newBadRequest, newMethodNotSupported, newNotFoundPath, newUnsupportedMediaType } from '../apierrors';
 import type { UserInfo } from '../auth/user';
 import { isPlainObject, type KubeObject } from '../meta/object';
 import type { RequestContext } from '../registry/context';
-import type { DeleteParams, ListParams, Store, WatchParams } from '../registry/store';
+import type { ListParams, Store, WatchParams } from '../registry/store';
 import { groupVersion, type ResourceDescriptor } from '../resources/descriptor';
 import { decode } from '../storage/codec';
 import type { KeyValue } from '../storage/interface';
 import { negotiateObject, type OutputFormat } from '../server/negotiation';
 import type { EndpointFactory, Handler, ResourceEndpoints } from './factory';
 import { PATCH_TYPES, jsonPatch, mergePatch, patchTypeOf, type PatchType } from './patch';
-import { Query, decodeBody, dropNulls, dryRunAll, mediaType, parseJson, readBody } from './request';
+import { Query, decodeBody, dropNulls, mediaType, parseJson, readBody } from './request';
 import { renderTable, type IncludeObject, type TableSpec } from './table';
 import { jsonWatchEncoder, openWatchStream, protobufWatchEncoder, tableWatchEncoder } from './watch';
 import { PROTOBUF_CONTENT_TYPE, PROTOBUF_WATCH_CONTENT_TYPE, ProtobufError, decodeObject as decodeProtobufObject, encodeItem, encodeListFromItems, encodeObject, hasProtobuf } from '../protobuf';
-import { duplicateFields, parseFieldValidation, reportFields, unknownFields, type FieldValidation } from './fieldvalidation';
+import { duplicateFields, reportFields, unknownFields, type FieldValidation } from './fieldvalidation';
+import { createOptions, deleteOptions, patchOptions, updateOptions, type DeleteRequestOptions, type WriteOptions } from './options';
 import type { ValidateFunction } from 'ajv';
 import type { VersionConversion } from './conversion';
-import { applyPatch, validatePatchFieldManager } from '../apply';
+import { applyPatch } from '../apply';
 import { isPatchError, patchErrorToStatus, strategicMergePatch, strategicMergePatchSupported } from '../patch/strategic';
 import type { TypeRef, TypeTable } from '../schema/typeinfo';
 import type { ScaleSpec } from '../registry/strategy';
@@ -28,8 +29,6 @@ import { scaleOf, updateScale } from './scale';
 
 /** MIN_REQUEST_TIMEOUT_S is kube-apiserver's --min-request-timeout: watches without a timeout last 1-2x this. */
 const MIN_REQUEST_TIMEOUT_S = 1800;
-/** MAX_FIELD_MANAGER_LENGTH is upstream's limit on the fieldManager parameter. */
-const MAX_FIELD_MANAGER_LENGTH = 128;
 
 /** StoreLookup finds the store of a group-resource (one store serves all versions of it). */
 export interface StoreLookup {
@@ -289,17 +288,15 @@ class ResourceHandlers {
   async create(ctx: RouterContext): Promise<void> {
     const q = this.query(ctx);
     const format = this.negotiate(ctx, false);
-    const rctx = this.context(ctx, dryRunAll(q));
-    checkFieldManager(q);
-    const directive = parseFieldValidation(q.string('fieldValidation'), 'CreateOptions');
+    const options = createOptions(q);
+    const rctx = this.context(ctx, options.dryRun);
     const createAction = this.store().strategy.createAction;
     if (createAction) {
-      const body = decodeBody(await readBody(ctx), mediaType(ctx));
-      dropNulls(body);
+      const body = decodeActionBody(await readBody(ctx), mediaType(ctx), { apiVersion: this.apiVersion, kind: this.d.kind });
       this.send(ctx, 201, JSON.stringify(await createAction(rctx, body)));
       return;
     }
-    const obj = this.toStorage(this.decodeChecked(ctx, await readBody(ctx), directive));
+    const obj = this.toStorage(this.decodeChecked(ctx, await readBody(ctx), options.fieldValidation));
     const kv = await this.store().create(rctx, obj);
     this.writeObject(ctx, 201, kv, format, q);
   }
@@ -307,25 +304,22 @@ class ResourceHandlers {
   async update(ctx: RouterContext): Promise<void> {
     const q = this.query(ctx);
     const format = this.negotiate(ctx, false);
-    const rctx = this.context(ctx, dryRunAll(q));
-    checkFieldManager(q);
-    const directive = parseFieldValidation(q.string('fieldValidation'), 'UpdateOptions');
-    const obj = this.toStorage(this.decodeChecked(ctx, await readBody(ctx), directive));
+    const options = updateOptions(q);
+    const rctx = this.context(ctx, options.dryRun);
+    const obj = this.toStorage(this.decodeChecked(ctx, await readBody(ctx), options.fieldValidation));
     const outcome = await this.store().update(rctx, ctx.params.name, () => obj, { subresource: this.subresource });
     this.writeObject(ctx, outcome.created ? 201 : 200, outcome.kv, format, q);
   }
 
   async patch(ctx: RouterContext): Promise<void> {
     const q = this.query(ctx);
-    const format = this.negotiate(ctx, false);
-    const rctx = this.context(ctx, dryRunAll(q));
-    checkFieldManager(q);
     const type = patchTypeOf(mediaType(ctx), this.patchTypes());
-    const directive = parseFieldValidation(q.string('fieldValidation'), 'PatchOptions');
+    const format = this.negotiate(ctx, false);
     const body = await readBody(ctx);
-    if (type === 'application/apply-patch+yaml') return this.apply(ctx, q, rctx, body, directive, format);
-    const fieldErrs = validatePatchFieldManager({ isApply: false, fieldManager: q.string('fieldManager'), force: q.bool('force') });
-    if (fieldErrs.length) throw newInvalid({ group: 'meta.k8s.io', kind: 'PatchOptions' }, '', fieldErrs);
+    const options = patchOptions(q, type);
+    const directive = options.fieldValidation;
+    const rctx = this.context(ctx, options.dryRun);
+    if (type === 'application/apply-patch+yaml') return this.apply(ctx, q, options, rctx, body, format);
     const text = body.toString('utf8');
     const patch = parseJson(text);
     const duplicates = directive === 'Ignore' ? [] : duplicateFields(text);
@@ -337,7 +331,7 @@ class ResourceHandlers {
         if (!current) throw newBadRequest('patch on a missing object');
         const patched = this.applyPatch(type, this.fromStorage(current), patch);
         const unknown = this.prune(patched);
-        const warnings = reportFields(directive, unknown, duplicates);
+        const warnings = reportFields(directive, { unknown, duplicates });
         if (!warned) for (const w of warnings) addWarning(ctx, w);
         warned = true;
         return this.toStorage(patched);
@@ -363,17 +357,16 @@ class ResourceHandlers {
    * apply serves server-side apply: the applied configuration is merged into the live object
    * with field ownership (conflicts, force), and a missing object is created from it.
    */
-  private async apply(ctx: RouterContext, q: Query, rctx: RequestContext, body: Buffer, directive: FieldValidation, format: OutputFormat): Promise<void> {
+  private async apply(ctx: RouterContext, q: Query, options: WriteOptions, rctx: RequestContext, body: Buffer, format: OutputFormat): Promise<void> {
     const types = this.types!;
-    const force = q.bool('force') === true;
-    const fieldManager = q.string('fieldManager');
-    const errs = validatePatchFieldManager({ isApply: true, fieldManager, force });
-    if (errs.length) throw newInvalid({ group: 'meta.k8s.io', kind: 'PatchOptions' }, '', errs);
+    const directive = options.fieldValidation;
+    const force = options.force === true;
+    const fieldManager = options.fieldManager;
     const applied = decodeBody(body, 'application/yaml');
     const duplicates = directive === 'Ignore' ? [] : duplicateFields(body.toString('utf8').trim().startsWith('{') ? body.toString('utf8') : '{}');
     dropNulls(applied);
     const unknown = this.prune(applied as KubeObject);
-    for (const w of reportFields(directive, unknown, duplicates)) addWarning(ctx, w);
+    for (const w of reportFields(directive, { unknown, duplicates })) addWarning(ctx, w);
     const outcome = await this.store().update(
       { ...rctx, applied: true },
       ctx.params.name,
@@ -465,10 +458,11 @@ class ResourceHandlers {
   async scaleUpdate(ctx: RouterContext): Promise<void> {
     const q = this.query(ctx);
     const spec = this.scaleSpec();
+    const options = updateOptions(q);
     const rctx = this.context(ctx);
     const body = decodeBody(await readBody(ctx), mediaType(ctx));
     if (body.kind !== undefined && body.kind !== 'Scale') throw newBadRequest(`${String(body.kind)} in version "v1" cannot be handled as a Scale`);
-    const scale = await updateScale(this.store(), rctx, ctx.params.name, spec, () => body, dryRunAll(q));
+    const scale = await updateScale(this.store(), rctx, ctx.params.name, spec, () => body, options.dryRun);
     this.sendScale(ctx, scale, q);
   }
 
@@ -477,6 +471,7 @@ class ResourceHandlers {
     const spec = this.scaleSpec();
     const rctx = this.context(ctx);
     const type = patchTypeOf(mediaType(ctx), this.patchTypes());
+    const options = patchOptions(q, type);
     const patch = parseJson((await readBody(ctx)).toString('utf8'));
     const scaleRoot = this.typeInfo(SCALE_KIND);
     const scale = await updateScale(
@@ -491,7 +486,7 @@ class ResourceHandlers {
         }
         return mergePatch(current, patch) as Record<string, unknown>;
       },
-      dryRunAll(q),
+      options.dryRun,
     );
     this.sendScale(ctx, scale, q);
   }
@@ -500,10 +495,11 @@ class ResourceHandlers {
   async subresourceAction(ctx: RouterContext, sub: string): Promise<void> {
     const action = this.store().strategy.subresourceActions?.[sub];
     if (!action) return this.unsupported(ctx, sub);
-    const q = this.query(ctx);
-    const body = decodeBody(await readBody(ctx), mediaType(ctx));
-    dropNulls(body);
-    const result = await action(this.context(ctx, dryRunAll(q)), ctx.params.name, body);
+    const options = createOptions(this.query(ctx));
+    const kind = this.d.subresources.find((s) => s.name === sub);
+    const target = kind ? { apiVersion: kind.group ? `${kind.group}/${kind.version}` : kind.version, kind: kind.kind } : { apiVersion: this.apiVersion, kind: this.d.kind };
+    const body = decodeActionBody(await readBody(ctx), mediaType(ctx), target);
+    const result = await action(this.context(ctx, options.dryRun), ctx.params.name, body);
     this.send(ctx, 201, JSON.stringify(result));
   }
 
@@ -518,9 +514,12 @@ class ResourceHandlers {
   private decodeChecked(ctx: RouterContext, body: Buffer, directive: FieldValidation): KubeObject {
     const type = mediaType(ctx);
     const obj = this.decodeObject(body, type);
-    const duplicates = directive !== 'Ignore' && (type === '' || type === 'application/json') ? duplicateFields(body.toString('utf8')) : [];
+    const text = directive !== 'Ignore' && (type === '' || type === 'application/json') ? body.toString('utf8') : undefined;
+    const duplicates = text === undefined ? [] : duplicateFields(text);
     const unknown = this.prune(obj);
-    for (const w of reportFields(directive, unknown, duplicates)) addWarning(ctx, w);
+    // Upstream's transformDecodeError words a strict decoding error of a create or update body.
+    const decodeError = `${this.d.kind} in version "${this.d.version}" cannot be handled as a ${this.d.kind}: `;
+    for (const w of reportFields(directive, { unknown, duplicates, text, decodeError })) addWarning(ctx, w);
     return obj;
   }
 
@@ -532,25 +531,11 @@ class ResourceHandlers {
   }
 
   private decodeObject(body: Buffer, contentType: string): KubeObject {
-    const obj = contentType === PROTOBUF_CONTENT_TYPE ? this.decodeProtobuf(body) : decodeBody(body, contentType);
+    const obj = contentType === PROTOBUF_CONTENT_TYPE ? decodeProtobufBody(body, { apiVersion: this.apiVersion, kind: this.d.kind }) : decodeBody(body, contentType);
     dropNulls(obj);
     this.checkTypeMeta(obj);
     if (!isPlainObject(obj.metadata)) obj.metadata = {};
     return obj as KubeObject;
-  }
-
-  /** decodeProtobuf reads a protobuf body of this kind; kinds without a message answer 415. */
-  private decodeProtobuf(body: Buffer): Record<string, unknown> {
-    if (!hasProtobuf(this.apiVersion, this.d.kind)) throw newUnsupportedMediaType(PROTOBUF_CONTENT_TYPE, ['application/json', 'application/yaml']);
-    try {
-      return decodeProtobufObject(body, { apiVersion: this.apiVersion, kind: this.d.kind }).object as Record<string, unknown>;
-    } catch (e) {
-      if (e instanceof ProtobufError) {
-        if (e.reason === 'NoMessage') throw newUnsupportedMediaType(PROTOBUF_CONTENT_TYPE, ['application/json', 'application/yaml']);
-        throw newBadRequest(`the object provided is unrecognized: ${e.message}`);
-      }
-      throw e;
-    }
   }
 
   /** checkTypeMeta defaults apiVersion and kind, and refuses an object of another kind or version. */
@@ -647,50 +632,39 @@ function listParams(q: Query): ListParams {
   };
 }
 
-function checkFieldManager(q: Query): void {
-  const m = q.string('fieldManager');
-  if (m !== undefined && m.length > MAX_FIELD_MANAGER_LENGTH) {
-    throw new StatusError(422, 'Invalid', `fieldManager: Too long: may not be more than ${MAX_FIELD_MANAGER_LENGTH} bytes`);
-  }
+/** deleteParams reads a delete's DeleteOptions: a body (JSON, YAML or protobuf) when there is one, else the query. */
+async function deleteParams(ctx: RouterContext, q: Query): Promise<DeleteRequestOptions> {
+  const body = await readBody(ctx);
+  if (body.length === 0) return deleteOptions(q, undefined);
+  const type = mediaType(ctx);
+  // Go clients (helm) send DeleteOptions in protobuf; a group's own DeleteOptions kind is accepted too.
+  const options = type === PROTOBUF_CONTENT_TYPE ? decodeProtobufBody(body, { apiVersion: 'v1', kind: 'DeleteOptions' }) : decodeBody(body, type || 'application/json');
+  dropNulls(options);
+  return deleteOptions(q, options);
 }
 
-async function deleteParams(ctx: RouterContext, q: Query): Promise<DeleteParams & { dryRun: boolean }> {
-  const body = await readBody(ctx);
-  let options: Record<string, unknown> = {};
-  const type = mediaType(ctx);
-  if (body.length > 0 && type === PROTOBUF_CONTENT_TYPE) {
-    // Go clients (helm) send DeleteOptions in protobuf.
-    try {
-      options = decodeProtobufObject(body, { apiVersion: 'v1', kind: 'DeleteOptions' }).object as Record<string, unknown>;
-    } catch (e) {
-      if (e instanceof ProtobufError) throw newBadRequest(`the DeleteOptions provided are unrecognized: ${e.message}`);
-      throw e;
+/**
+ * decodeActionBody reads the body of a POST the strategy serves itself (reviews, bindings,
+ * evictions, TokenRequests) as the kind it names: JSON, YAML or protobuf.
+ */
+function decodeActionBody(body: Buffer, type: string, target: { apiVersion: string; kind: string }): Record<string, unknown> {
+  const obj = type === PROTOBUF_CONTENT_TYPE ? decodeProtobufBody(body, target) : decodeBody(body, type);
+  dropNulls(obj);
+  return obj;
+}
+
+/** decodeProtobufBody decodes a protobuf request body; kinds without a message answer 415. */
+function decodeProtobufBody(body: Buffer, target: { apiVersion: string; kind: string }): Record<string, unknown> {
+  if (!hasProtobuf(target.apiVersion, target.kind)) throw newUnsupportedMediaType(PROTOBUF_CONTENT_TYPE, ['application/json', 'application/yaml']);
+  try {
+    return decodeProtobufObject(body, target).object as Record<string, unknown>;
+  } catch (e) {
+    if (e instanceof ProtobufError) {
+      if (e.reason === 'NoMessage') throw newUnsupportedMediaType(PROTOBUF_CONTENT_TYPE, ['application/json', 'application/yaml']);
+      throw newBadRequest(`the object provided is unrecognized: ${e.message}`);
     }
-  } else if (body.length > 0) options = decodeBody(body, type || 'application/json');
-  const p: DeleteParams & { dryRun: boolean } = { dryRun: dryRunAll(q) };
-  if (Array.isArray(options.dryRun) && options.dryRun.length) {
-    if (options.dryRun.some((v) => v !== 'All')) throw newBadRequest(`dryRun: Unsupported value: ${JSON.stringify(options.dryRun[0])}: supported values: "All"`);
-    p.dryRun = true;
+    throw e;
   }
-  if (isPlainObject(options.preconditions)) {
-    const pre = options.preconditions;
-    p.preconditions = {
-      uid: typeof pre.uid === 'string' ? pre.uid : undefined,
-      resourceVersion: typeof pre.resourceVersion === 'string' ? pre.resourceVersion : undefined,
-    };
-  }
-  const grace = q.int('gracePeriodSeconds') ?? (typeof options.gracePeriodSeconds === 'number' ? options.gracePeriodSeconds : undefined);
-  if (grace !== undefined) p.gracePeriodSeconds = grace;
-  const orphan = q.bool('orphanDependents') ?? (typeof options.orphanDependents === 'boolean' ? options.orphanDependents : undefined);
-  if (orphan !== undefined) p.orphanDependents = orphan;
-  const policy = q.string('propagationPolicy') ?? (typeof options.propagationPolicy === 'string' ? options.propagationPolicy : undefined);
-  if (policy !== undefined) {
-    if (!['Orphan', 'Background', 'Foreground'].includes(policy)) {
-      throw new StatusError(422, 'Invalid', `propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`);
-    }
-    p.propagationPolicy = policy;
-  }
-  return p;
 }
 
 /**

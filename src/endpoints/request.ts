@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { parse as parseYaml } from 'yaml';
-import { StatusError, newBadRequest, newRequestEntityTooLarge, newUnsupportedMediaType } from '../apierrors';
+import { newBadRequest, newRequestEntityTooLarge, newUnsupportedMediaType } from '../apierrors';
 import { isPlainObject } from '../meta/object';
 
 /** MAX_REQUEST_BODY_BYTES is kube-apiserver's limit on request bodies (3 MiB). */
@@ -125,18 +125,4 @@ export class Query {
     if (!/^-?\d+$/.test(v)) throw newBadRequest(`strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
     return Number(v);
   }
-}
-
-/** dryRunAll reads the dryRun parameter: only "All" exists, anything else is refused. */
-export function dryRunAll(query: Query): boolean {
-  const values = query.all('dryRun');
-  if (values.length === 0) return false;
-  for (const v of values) {
-    if (v !== 'All') {
-      throw new StatusError(422, 'Invalid', `dryRun: Unsupported value: ${JSON.stringify(v)}: supported values: "All"`, {
-        causes: [{ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(v)}: supported values: "All"`, field: 'dryRun' }],
-      });
-    }
-  }
-  return true;
 }
