@@ -1,16 +1,16 @@
 /**
- * replayRequest: a request whose body was read early (by the audit, or to transcode it) handed
- * on as a stream with the same body and the same request properties, so later steps read it as
- * if nothing had happened.
+ * replayRequest: a request whose body was read early (by the audit) handed on as a stream with
+ * the same body and the same request properties, so later steps read it as if nothing had
+ * happened.
  */
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 
-export function replayRequest(original: IncomingMessage, body: Buffer, headers: IncomingMessage['headers'] = original.headers): IncomingMessage {
+export function replayRequest(original: IncomingMessage, body: Buffer): IncomingMessage {
   const replay = Readable.from(body.length ? [body] : []) as unknown as IncomingMessage & Record<string, unknown>;
   const props: Record<string, unknown> = {
-    headers,
-    headersDistinct: headers === original.headers ? original.headersDistinct : distinct(headers),
+    headers: original.headers,
+    headersDistinct: original.headersDistinct,
     rawHeaders: original.rawHeaders,
     method: original.method,
     url: original.url,
@@ -21,10 +21,4 @@ export function replayRequest(original: IncomingMessage, body: Buffer, headers: 
   };
   for (const [k, v] of Object.entries(props)) Object.defineProperty(replay, k, { value: v, writable: true, configurable: true, enumerable: true });
   return replay;
-}
-
-function distinct(headers: IncomingMessage['headers']): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v : [v];
-  return out;
 }

@@ -53,7 +53,6 @@ export function createApp(opts: AppOptions): Koa {
   app.use(opts.security.audit);
   app.use(opts.security.impersonate);
   app.use(opts.security.authorize);
-  app.use(opts.security.actionBodies);
 
   const meta = new Router();
   const health = (ctx: Koa.Context) => {

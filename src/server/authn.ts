@@ -10,7 +10,6 @@ import { newUnauthorized } from '../apierrors';
 import { impersonate, isImpersonating, type DistinctHeaders } from '../auth/authn/impersonation';
 import { AuthenticationError, intersectAudiences, type RequestAuthenticator } from '../auth/authn/types';
 import type { Authorizer } from '../auth/authz/types';
-import { protobufActionBodies } from '../auth/reviews/protobuf';
 import { ALL_AUTHENTICATED } from '../auth/user';
 import { withAudit, withAuditInit, type AuditBackend } from './audit';
 import { authorize, securityState, withRequestInfo } from './authz';
@@ -27,8 +26,6 @@ export interface SecurityMiddlewares {
   audit: Middleware;
   impersonate: Middleware;
   authorize: Middleware;
-  /** actionBodies transcodes protobuf bodies of the review and TokenRequest APIs (see src/auth/reviews/protobuf.ts). */
-  actionBodies: Middleware;
 }
 
 export interface AuthenticateOptions {
@@ -105,6 +102,5 @@ export function securityMiddlewares(c: SecurityConfig): SecurityMiddlewares {
     audit: withAudit(c.audit),
     impersonate: withImpersonation(c.authorizer),
     authorize: authorize(c.authorizer),
-    actionBodies: protobufActionBodies(),
   };
 }
