@@ -830,11 +830,12 @@ export class Store {
     const m = obj.metadata;
     const first = !m.deletionTimestamp;
     // Kinds whose deletion waits on their own rule (namespaces, CRDs) have their own Delete
-    // upstream, which leaves generation alone.
-    if (first && (m.generation ?? 0) > 0 && this.strategy.finalizing?.(obj) !== true) m.generation = m.generation! + 1;
+    // upstream, which only sets deletionTimestamp: no grace period, generation left alone.
+    const ownRule = this.strategy.finalizing?.(obj) === true;
+    if (first && !ownRule && (m.generation ?? 0) > 0) m.generation = m.generation! + 1;
     const now = this.now();
     if (!m.deletionTimestamp || Date.parse(m.deletionTimestamp) > now.getTime()) m.deletionTimestamp = rfc3339(now);
-    m.deletionGracePeriodSeconds = 0;
+    if (!ownRule) m.deletionGracePeriodSeconds = 0;
     if (first) this.strategy.markDeleting?.(obj);
   }
 
