@@ -72,10 +72,10 @@ export interface Strategy {
   /**
    * checkGracefulDelete is upstream's CheckGracefulDelete for kinds deleted gracefully (pods):
    * given the requested period (undefined when the request names none), it returns the grace
-   * period of this deletion, 0 meaning at once. Absent: the kind is always deleted at once.
-   * Must not mutate.
+   * period of this deletion, 0 meaning at once, or undefined when this object is not deleted
+   * gracefully. Absent: the kind is always deleted at once. Must not mutate.
    */
-  checkGracefulDelete?(obj: KubeObject, gracePeriodSeconds: number | undefined): number;
+  checkGracefulDelete?(obj: KubeObject, gracePeriodSeconds: number | undefined): number | undefined;
   /** markDeleting changes what the start of a deletion that has to wait changes besides deletionTimestamp. May mutate. */
   markDeleting?(obj: KubeObject): void;
   /** defaultPropagationPolicy applies when a DELETE names none (upstream: Background, but Orphan for replication controllers). */
