@@ -37,6 +37,7 @@ import { printer as secrets } from '../../../src/registry/core/secrets';
 import { printer as serviceaccounts } from '../../../src/registry/core/serviceaccounts';
 import { printer as services } from '../../../src/registry/core/services';
 import { printer as ingresses } from '../../../src/registry/networking/ingresses';
+import { strategy as customResourceDefinitions } from '../../../src/registry/apiextensions/customresourcedefinitions';
 
 /** REPO_ROOT is found from the compiled test's place, dist/test/unit/registry. */
 const REPO_ROOT = path.resolve(__dirname, '../../../..');
@@ -61,6 +62,7 @@ const printers: Record<string, TablePrinter> = {
   serviceaccounts,
   endpoints,
   persistentvolumeclaims,
+  'customresourcedefinitions.apiextensions.k8s.io': customResourceDefinitions.printer!,
 };
 
 function loadFixture(file: string): KubeObject {
@@ -356,6 +358,14 @@ const cases: PrinterCase[] = [
     fixture: 'pvc-pending.yaml',
     rule: 'an unbound claim has empty VOLUME/CAPACITY/ACCESS MODES; the beta annotation gives the class; absent volumeMode is <unset>',
     cells: ['scratch', 'Pending', '', '', '', 'fast', 'gold', '60s', '<unset>'],
+  },
+
+  // customresourcedefinitions: NAME, CREATED AT (kube-apiserver's default table: the time itself, not an age)
+  {
+    resource: 'customresourcedefinitions.apiextensions.k8s.io',
+    fixture: 'crd.yaml',
+    rule: 'CREATED AT is metadata.creationTimestamp as written, whatever the current time',
+    cells: ['widgets.example.com', '2024-05-30T08:15:00Z'],
   },
 ];
 

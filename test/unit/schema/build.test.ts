@@ -76,12 +76,22 @@ describe('schema/build', () => {
       assert.deepEqual(missing, []);
     });
 
-    it('keeps descriptions, defaults and validation out of the nodes', () => {
+    it('keeps descriptions and validation out of the nodes, and only scalar field defaults on structs', () => {
       const allowed = new Set(['kind', 'type', 'fields', 'mapType', 'preserveUnknownFields', 'embeddedResource', 'patchStrategy', 'values', 'items', 'listType', 'mapKeys', 'patchMergeKey']);
       const extra = new Set<string>();
       const visit = (ref: TypeRef): void => {
         if (typeof ref === 'string') return;
-        for (const k of Object.keys(ref)) if (!allowed.has(k)) extra.add(k);
+        for (const k of Object.keys(ref)) {
+          // Server-side apply reads struct fields' scalar defaults (map keys such as a port's protocol).
+          if (k === 'defaults' && ref.kind === 'struct') {
+            for (const [name, v] of Object.entries((ref as { defaults: Record<string, unknown> }).defaults)) {
+              if (v !== null && typeof v === 'object') extra.add(`defaults.${name} (not a scalar)`);
+              if (!(name in ref.fields)) extra.add(`defaults.${name} (no such field)`);
+            }
+            continue;
+          }
+          if (!allowed.has(k)) extra.add(k);
+        }
         if (ref.kind === 'struct') Object.values(ref.fields).forEach(visit);
         if (ref.kind === 'map') visit(ref.values);
         if (ref.kind === 'list') visit(ref.items);
