@@ -586,7 +586,7 @@ export class Store {
       ...validateObjectMeta(m, this.resource.namespaced, s.nameRule),
       ...validateObjectMetaUpdate(m, old.metadata),
       ...validateManagedFields(m.managedFields, FieldPath.root('metadata').child('managedFields')),
-      ...(s.validate?.(obj) ?? []),
+      ...((s.validateUpdateIsComplete ? undefined : s.validate?.(obj)) ?? []),
       ...(s.validateUpdate?.(obj, old, subresource) ?? []),
     ];
     if (errs.length) throw newInvalid(this.groupKind, m.name ?? '', errs);

@@ -53,6 +53,12 @@ export interface Strategy {
   validate?(obj: KubeObject): FieldError[];
   /** validateUpdate returns errors about the transition from old. Must not mutate. */
   validateUpdate?(obj: KubeObject, old: KubeObject, subresource?: string): FieldError[];
+  /**
+   * validateUpdateIsComplete makes an update run validateUpdate alone, as upstream's ValidateUpdate
+   * does for kinds whose update validation is a whole validation in itself (custom resources:
+   * it ratchets against the old object). By default an update runs validate, then validateUpdate.
+   */
+  validateUpdateIsComplete?: boolean;
   /** warnings are sent as Warning headers. Must not mutate. */
   warnings?(obj: KubeObject, old?: KubeObject): string[];
   /** canonicalize normalizes the object before it is stored. May mutate. */
