@@ -6,7 +6,8 @@ import { FieldError, FieldPath, forbidden, invalid, notSupported, required } fro
 import { compileCRD } from '../../crd/compile';
 import type { CRD } from '../../crd/types';
 import { isPlainObject, type KubeObject } from '../../meta/object';
-import { isDNS1123Label, isDNS1123Subdomain } from '../../selectors/validation';
+import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain } from '../../selectors/validation';
+import { deepEqual } from '../equal';
 import type { StrategyOverrides } from '../strategy';
 
 /** CLEANUP_FINALIZER holds a CRD until its custom resources are deleted. */
@@ -116,11 +117,126 @@ export function validateCRD(obj: KubeObject): FieldError[] {
   return errs;
 }
 
-function validateUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+/** storageVersionName is the version marked `storage: true`, if any. */
+function storageVersionName(spec: Record<string, unknown>): string | undefined {
+  const versions = Array.isArray(spec.versions) ? spec.versions.filter(isPlainObject) : [];
+  const v = versions.find((x) => x.storage === true);
+  return typeof v?.name === 'string' ? v.name : undefined;
+}
+
+function statusOf(obj: KubeObject): Record<string, unknown> {
+  return isPlainObject(obj.status) ? obj.status : (obj.status = {});
+}
+
+function storedVersionsOf(obj: KubeObject): string[] {
+  const stored = isPlainObject(obj.status) ? obj.status.storedVersions : undefined;
+  return Array.isArray(stored) ? stored.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** prepareForCreate starts the status afresh: only the storage version, as stored (upstream's PrepareForCreate). */
+function prepareForCreate(obj: KubeObject): void {
+  const spec = isPlainObject(obj.spec) ? obj.spec : {};
+  const storage = storageVersionName(spec);
+  obj.status = storage ? { storedVersions: [storage] } : {};
+}
+
+/** prepareForUpdate records a new storage version in status.storedVersions in the same write (upstream's PrepareForUpdate). */
+function prepareForUpdate(obj: KubeObject, _old: KubeObject, subresource?: string): void {
+  if (subresource !== undefined) return;
+  const storage = storageVersionName(isPlainObject(obj.spec) ? obj.spec : {});
+  if (!storage) return;
+  const stored = storedVersionsOf(obj);
+  if (!stored.includes(storage)) statusOf(obj).storedVersions = [...stored, storage];
+}
+
+/**
+ * validateStoredVersions is upstream's ValidateCustomResourceDefinitionStoredVersions: the
+ * storage version is listed, and every listed version is still in spec.versions.
+ */
+function validateStoredVersions(obj: KubeObject): FieldError[] {
+  const path = 'status.storedVersions';
+  const stored = storedVersionsOf(obj);
+  if (stored.length === 0) return [invalid(path, null, 'must have at least one stored version')];
+  const spec = isPlainObject(obj.spec) ? obj.spec : {};
+  const versions = Array.isArray(spec.versions) ? spec.versions.filter(isPlainObject) : [];
   const errs: FieldError[] = [];
-  const spec = (obj.spec ?? {}) as Record<string, unknown>;
-  const oldSpec = (old.spec ?? {}) as Record<string, unknown>;
-  if (spec.group !== oldSpec.group) errs.push(invalid('spec.group', spec.group ?? '', 'field is immutable'));
+  const listed = new Map<string, number>();
+  stored.forEach((v, i) => listed.set(v, i));
+  for (const v of versions) {
+    const name = typeof v.name === 'string' ? v.name : '';
+    const found = listed.has(name);
+    if (v.storage === true && !found) errs.push(invalid(path, stored, `must have the storage version ${name}`));
+    if (found) listed.delete(name);
+  }
+  for (const [v, i] of listed) {
+    errs.push(
+      invalid(
+        `${path}[${i}]`,
+        v,
+        `missing from spec.versions; ${v} was previously a storage version, and must remain in spec.versions until a storage migration ensures no data remains persisted in ${v} and removes ${v} from status.storedVersions`,
+      ),
+    );
+  }
+  return errs;
+}
+
+/** validateAcceptedNames is upstream's ValidateCustomResourceDefinitionNames on status.acceptedNames. */
+function validateAcceptedNames(obj: KubeObject): FieldError[] {
+  const status = isPlainObject(obj.status) ? obj.status : {};
+  const names = isPlainObject(status.acceptedNames) ? status.acceptedNames : {};
+  const path = FieldPath.root('status').child('acceptedNames');
+  const errs: FieldError[] = [];
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  for (const f of ['plural', 'singular'] as const) {
+    const v = str(names[f]);
+    const bad = isDNS1035Label(v);
+    if (v && bad.length) errs.push(invalid(path.child(f).toString(), v, bad.join(',')));
+  }
+  for (const f of ['kind', 'listKind'] as const) {
+    const v = str(names[f]);
+    const bad = isDNS1035Label(v.toLowerCase());
+    if (v && bad.length) errs.push(invalid(path.child(f).toString(), v, `may have mixed case, but should otherwise match: ${bad.join(',')}`));
+  }
+  for (const f of ['shortNames', 'categories'] as const) {
+    const list = Array.isArray(names[f]) ? (names[f] as unknown[]) : [];
+    list.forEach((v, i) => {
+      const bad = isDNS1035Label(str(v));
+      if (bad.length) errs.push(invalid(path.child(f).index(i).toString(), v, bad.join(',')));
+    });
+  }
+  if (str(names.kind) && names.kind === names.listKind) errs.push(invalid(path.child('listKind').toString(), names.listKind, 'kind and listKind may not be the same'));
+  return errs;
+}
+
+function isEstablished(obj: KubeObject): boolean {
+  const conditions = isPlainObject(obj.status) && Array.isArray(obj.status.conditions) ? obj.status.conditions : [];
+  return conditions.some((c) => isPlainObject(c) && c.type === 'Established' && c.status === 'True');
+}
+
+/**
+ * validateUpdate is upstream's ValidateCustomResourceDefinitionUpdate, whole (it replaces
+ * validate on update): the spec as on create, the names of an established CRD and the group
+ * and plural ever immutable, and the stored versions. A status write validates the status only.
+ */
+function validateUpdate(obj: KubeObject, old: KubeObject, subresource?: string): FieldError[] {
+  if (subresource === 'status') return validateAcceptedNames(obj);
+  const errs = validateCRD(obj);
+  const spec = isPlainObject(obj.spec) ? obj.spec : {};
+  const oldSpec = isPlainObject(old.spec) ? old.spec : {};
+  const names = isPlainObject(spec.names) ? spec.names : {};
+  const oldNames = isPlainObject(oldSpec.names) ? oldSpec.names : {};
+  const immutable = (path: string, now: unknown, before: unknown) => {
+    if (!deepEqual(now, before)) errs.push(invalid(path, now ?? '', 'field is immutable'));
+  };
+  if (isEstablished(old)) {
+    // These decide where and how the custom resources are stored.
+    immutable('spec.scope', spec.scope, oldSpec.scope);
+    immutable('spec.names.kind', names.kind, oldNames.kind);
+  }
+  // These make the CRD's name, itself immutable.
+  immutable('spec.group', spec.group, oldSpec.group);
+  immutable('spec.names.plural', names.plural, oldNames.plural);
+  errs.push(...validateAcceptedNames(obj), ...validateStoredVersions(obj));
   return errs;
 }
 
@@ -131,8 +247,11 @@ export const strategy: StrategyOverrides = {
   nameRule: 'subdomain',
   tracksGeneration: true,
   defaults,
-  validate: validateCRD,
+  prepareForCreate,
+  prepareForUpdate,
+  validate: (obj) => [...validateCRD(obj), ...validateAcceptedNames(obj), ...validateStoredVersions(obj)],
   validateUpdate,
+  validateUpdateIsComplete: true,
   // Every deletion waits for the custom resources to be deleted first.
   finalizing: (crd) => !crd.metadata.deletionTimestamp,
   markDeleting: (crd) => {
