@@ -29,6 +29,7 @@ import { APIServerLeaseController } from '../controllers/apiserverleases';
 import { dropInCRDs } from '../../generated/crds';
 import { combineAdmission, dropInGuard, reconcileDropIns } from '../crd/dropins';
 import { CustomResources } from '../crd/manager';
+import { forbidCreateWhileTerminating } from '../crd/terminating';
 import { crdDocuments } from '../crd/openapi';
 import { createApp } from './app';
 import { securityMiddlewares } from './authn';
@@ -116,7 +117,7 @@ export class APIServer {
             stores: registry,
             quota: (quotaAccess = new QuotaAccess(registry)),
           }),
-          dropInGuard(new Set(dropInCRDs.map((c) => c.metadata.name ?? ''))),
+          combineAdmission(dropInGuard(new Set(dropInCRDs.map((c) => c.metadata.name ?? ''))), forbidCreateWhileTerminating(registry)),
         ),
     });
     await this.registry.start();
