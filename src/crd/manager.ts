@@ -5,16 +5,14 @@
  * storage version and its served versions with discovery and routing, and on deletion deletes
  * every custom resource before letting the CRD go.
  */
-import type { ValidateFunction } from 'ajv';
 import { StatusError } from '../apierrors';
 import type { KubeObject } from '../meta/object';
 import { CLEANUP_FINALIZER } from '../registry/apiextensions/customresourcedefinitions';
 import type { RequestContext } from '../registry/context';
 import { customResourceStrategy, type CustomResourceRules } from '../registry/custom';
-import type { Registry } from '../registry/registry';
+import { passThrough, type Registry } from '../registry/registry';
 import type { Store } from '../registry/store';
 import type { ResourceDescriptor } from '../resources/descriptor';
-import type { TypeRef, TypeTable } from '../schema/typeinfo';
 import { decode } from '../storage/codec';
 import type { Logger } from '../server/status';
 import { compileCRD, type VersionSchemas } from './compile';
@@ -160,9 +158,10 @@ export class CustomResources {
     }
     // A changed definition replaces the store's strategy and schemas; its data stays.
     if (previous) this.registry.removeStore(crd.spec.group, crd.spec.names.plural);
+    // The strategy validates and defaults, from the compiled schemas, in upstream's order.
     await this.registry.addStore(storageDescriptor, customResourceStrategy(storageDescriptor, storage?.subresources?.scale, rulesOf(schemas)), {
-      validator: schemas.validator,
-      defaulter: schemas.defaulter,
+      validator: passThrough,
+      defaulter: passThrough,
       types: schemas.types,
     });
     this.served.set(key, { crdName: name, uid: crd.metadata.uid ?? '', generation, descriptors, schemas: compiled.versions, storageKey: key });
@@ -259,12 +258,12 @@ export class CustomResources {
   }
 }
 
-/** rulesOf turns a version's compiled CEL rules into the strategy's validation hooks. */
+/** rulesOf turns a version's compiled schemas into the strategy's defaulting and validation hooks. */
 export function rulesOf(schemas: VersionSchemas): CustomResourceRules {
-  if (!schemas.rules.hasRules) return {};
   return {
-    validate: (obj) => schemas.rules.validate(obj, undefined),
-    validateUpdate: (obj, old) => schemas.rules.validate(obj, old),
+    defaults: (obj) => schemas.defaults(obj),
+    validate: (obj) => schemas.validate(obj),
+    validateUpdate: (obj, old) => schemas.validate(obj, old),
   };
 }
 
@@ -277,4 +276,3 @@ async function ignoreGone<T>(p: Promise<T>): Promise<T | undefined> {
   }
 }
 
-export type { ValidateFunction, TypeRef, TypeTable };

@@ -17,9 +17,8 @@ import { Query, decodeBody, dropNulls, mediaType, parseJson, readBody } from './
 import { renderTable, type IncludeObject, type TableSpec } from './table';
 import { jsonWatchEncoder, openWatchStream, protobufWatchEncoder, tableWatchEncoder } from './watch';
 import { PROTOBUF_CONTENT_TYPE, PROTOBUF_WATCH_CONTENT_TYPE, ProtobufError, decodeObject as decodeProtobufObject, encodeItem, encodeListFromItems, encodeObject, hasProtobuf } from '../protobuf';
-import { duplicateFields, reportFields, unknownFields, type FieldValidation } from './fieldvalidation';
+import { duplicateFields, reportFields, type FieldValidation } from './fieldvalidation';
 import { createOptions, deleteOptions, patchOptions, updateOptions, type DeleteRequestOptions, type WriteOptions } from './options';
-import type { ValidateFunction } from 'ajv';
 import type { VersionConversion } from './conversion';
 import { applyPatch } from '../apply';
 import { isPatchError, patchErrorToStatus, strategicMergePatch, strategicMergePatchSupported } from '../patch/strategic';
@@ -35,13 +34,19 @@ export interface StoreLookup {
   storeFor(group: string, plural: string): Store | undefined;
 }
 
+/**
+ * Pruner normalizes a decoded object as decoding into the kind would (unknown fields removed,
+ * nulls handled as the kind's decoder does), in place, and returns the removed fields' paths.
+ */
+export type Pruner = (obj: Record<string, unknown>) => string[];
+
 /** HandlerOptions are what the generic handlers need besides the stores. */
 export interface HandlerOptions {
   stores: StoreLookup;
   /** typeInfo finds a resource's merge structure (strategic merge patch, apply). */
   typeInfo: (d: ResourceDescriptor) => { table: TypeTable; root: TypeRef } | undefined;
   /** pruner finds a served version's pruner (unknown-field handling): generated, or compiled for a CRD. */
-  pruner: (d: ResourceDescriptor) => ValidateFunction | undefined;
+  pruner: (d: ResourceDescriptor) => Pruner | undefined;
   /** conversion converts between a served version and the storage version; undefined when they are one. */
   conversion: (d: ResourceDescriptor) => VersionConversion | undefined;
   now?: () => Date;
@@ -71,8 +76,8 @@ export function createEndpointFactory(opts: HandlerOptions): EndpointFactory {
     return s;
   }
 
-  function prunerFor(d: ResourceDescriptor): () => ValidateFunction {
-    let fn: ValidateFunction | undefined;
+  function prunerFor(d: ResourceDescriptor): () => Pruner {
+    let fn: Pruner | undefined;
     return () => {
       if (fn) return fn;
       const found = opts.pruner(d);
@@ -140,7 +145,7 @@ class ResourceHandlers {
     private readonly store: () => Store,
     private readonly now: () => Date,
     private readonly watchTimeout: () => number,
-    private readonly pruner: () => ValidateFunction,
+    private readonly pruner: () => Pruner,
     private readonly typeInfo: HandlerOptions['typeInfo'],
     private readonly conversion: VersionConversion | undefined,
     private readonly subresource?: string,
@@ -399,7 +404,7 @@ class ResourceHandlers {
       }
     } else result = mergePatch(current, patch);
     if (!isPlainObject(result) || !isPlainObject(result.metadata)) throw newBadRequest('the patched object is not an object with metadata');
-    dropNulls(result);
+    // Nulls are left to the pruner, which patch() runs next.
     this.checkTypeMeta(result);
     return result as KubeObject;
   }
@@ -523,16 +528,14 @@ class ResourceHandlers {
     return obj;
   }
 
-  /** prune removes unknown fields in place and returns their paths. */
+  /** prune removes unknown fields (and nulls, as the kind's decoder does) in place and returns their paths. */
   private prune(obj: KubeObject): string[] {
-    const before = structuredClone(obj);
-    this.pruner()(obj);
-    return unknownFields(before, obj);
+    return this.pruner()(obj);
   }
 
   private decodeObject(body: Buffer, contentType: string): KubeObject {
+    // Nulls are the pruner's to handle: a custom resource keeps some (see Pruner).
     const obj = contentType === PROTOBUF_CONTENT_TYPE ? decodeProtobufBody(body, { apiVersion: this.apiVersion, kind: this.d.kind }) : decodeBody(body, contentType);
-    dropNulls(obj);
     this.checkTypeMeta(obj);
     if (!isPlainObject(obj.metadata)) obj.metadata = {};
     return obj as KubeObject;

@@ -7,9 +7,16 @@ import type { KubeObject } from '../meta/object';
 import type { ResourceDescriptor } from '../resources/descriptor';
 import type { ScaleSpec, Strategy } from './strategy';
 
+/**
+ * CustomResourceRules are what a custom resource's CRD decides about its objects: defaults and
+ * validation (the schema, embedded resources, list types and CEL rules), compiled from the CRD.
+ */
 export interface CustomResourceRules {
-  /** validate runs the CRD's CEL rules (and other checks beyond the schema). */
+  /** defaults fills the schema's defaults. May mutate. */
+  defaults?(obj: KubeObject): void;
+  /** validate is the whole validation of a new object. */
   validate?(obj: KubeObject): FieldError[];
+  /** validateUpdate is the whole validation of a changed object (it replaces validate on update). */
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
 }
 
@@ -28,7 +35,10 @@ export function customResourceStrategy(d: ResourceDescriptor, scale: ScaleSpec |
     allowUnconditionalUpdate: false,
     returnDeletedObject: true,
     scale,
+    // Defaults come before validation, as upstream's decoder applies them.
+    defaults: rules.defaults,
     validate: rules.validate,
     validateUpdate: rules.validateUpdate ? (obj, old) => rules.validateUpdate!(obj, old) : undefined,
+    validateUpdateIsComplete: true,
   };
 }

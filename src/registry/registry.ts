@@ -67,8 +67,10 @@ export class Registry {
     };
     for (const r of opts.resources) {
       if (r.version !== r.storageVersion || this.stores.has(`${r.group}/${r.plural}`)) continue;
-      const validator = lazyFunction(opts.validators, r, 'validator');
-      const defaulter = opts.defaulters ? lazyFunction(opts.defaulters, r, 'defaulter') : () => noDefaults;
+      // Custom resources (drop-in CRDs) are validated and defaulted by their strategy, from the
+      // CRD's compiled schema, in upstream's order; the generated functions are not used.
+      const validator = r.custom ? () => passThrough : lazyFunction(opts.validators, r, 'validator');
+      const defaulter = opts.defaulters && !r.custom ? lazyFunction(opts.defaulters, r, 'defaulter') : () => passThrough;
       this.createStore(r, strategyFor(r, this.deps), validator, defaulter, opts.typeInfo?.(r));
     }
     if (opts.admission) this.admissionChain = opts.admission(this);
@@ -144,7 +146,8 @@ export class Registry {
   }
 }
 
-const noDefaults = (() => true) as unknown as ValidateFunction;
+/** passThrough is a schema function that accepts and changes nothing. */
+export const passThrough = (() => true) as unknown as ValidateFunction;
 
 /** lazyFunction loads a kind's generated function from its group-version module on first use. */
 function lazyFunction(

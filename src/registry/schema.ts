@@ -1,12 +1,29 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { FieldError, NO_VALUE, notSupported, required } from '../apierrors';
+import { goQuote } from '../selectors/validation';
+
+/** SchemaErrorOptions place the validated value inside a larger object. */
+export interface SchemaErrorOptions {
+  /**
+   * basePath is where the validated value sits (a CRD schema's default value, say): it prefixes
+   * the fields, while messages name the path inside the value, as a kube-openapi validator
+   * rooted at the value does.
+   */
+  basePath?: string;
+  /**
+   * formatIsType renders a string of the wrong format as kube-openapi's CRD validator does, a
+   * wrong type (FieldValueTypeInvalid); built-in kinds fail such values while decoding upstream,
+   * and keep FieldValueInvalid here.
+   */
+  formatIsType?: boolean;
+}
 
 /**
  * schemaErrors runs a generated validator and renders its failures as kube-apiserver renders
  * OpenAPI schema failures (apiextensions' kubeOpenAPIResultToFieldErrors): the field path in
  * `a.b[0].c` form, the reason, and a message naming the path "in body".
  */
-export function schemaErrors(validate: ValidateFunction, obj: unknown): FieldError[] {
+export function schemaErrors(validate: ValidateFunction, obj: unknown, opts: SchemaErrorOptions = {}): FieldError[] {
   if (validate(obj)) return [];
   const errors = validate.errors ?? [];
   // A value that fails every branch of a oneOf (IntOrString, Quantity) produces one type error
@@ -23,7 +40,7 @@ export function schemaErrors(validate: ValidateFunction, obj: unknown): FieldErr
   const seen = new Set<string>();
   for (const e of errors) {
     if (e.keyword === 'type' && oneOfPaths.has(e.instancePath) && /\/oneOf\/\d+\/type$/.test(e.schemaPath)) continue;
-    const fe = toFieldError(e, obj, oneOfPaths);
+    const fe = toFieldError(e, obj, oneOfPaths, opts);
     if (!fe) continue;
     const key = `${fe.field}\0${fe.reason}\0${fe.detail}`;
     if (seen.has(key)) continue;
@@ -33,10 +50,12 @@ export function schemaErrors(validate: ValidateFunction, obj: unknown): FieldErr
   return out;
 }
 
-function toFieldError(e: ErrorObject, root: unknown, oneOf: Map<string, string[]>): FieldError | undefined {
-  const field = fieldPath(e.instancePath);
+function toFieldError(e: ErrorObject, root: unknown, oneOf: Map<string, string[]>, opts: SchemaErrorOptions): FieldError | undefined {
+  const basePath = opts.basePath;
+  const inner = fieldPath(e.instancePath);
+  const field = basePath === undefined ? inner : joinPath(basePath, inner);
   const value = valueAt(root, e.instancePath);
-  const where = field || '<root>';
+  const where = basePath === undefined ? inner || '<root>' : inner;
   switch (e.keyword) {
     case 'required': {
       const missing = String(e.params.missingProperty);
@@ -55,7 +74,7 @@ function toFieldError(e: ErrorObject, root: unknown, oneOf: Map<string, string[]
     case 'pattern':
       return new FieldError('Invalid', field, value, `${where} in body should match '${String(e.params.pattern)}'`);
     case 'format':
-      return new FieldError('Invalid', field, value, `${where} in body must be of type ${String(e.params.format)}: ${JSON.stringify(value)}`);
+      return new FieldError(opts.formatIsType ? 'TypeInvalid' : 'Invalid', field, value, `${where} in body must be of type ${String(e.params.format)}: ${goQuote(String(value))}`);
     case 'minimum':
       return new FieldError('Invalid', field, value, `${where} in body should be greater than or equal to ${String(e.params.limit)}`);
     case 'maximum':
@@ -87,6 +106,12 @@ function toFieldError(e: ErrorObject, root: unknown, oneOf: Map<string, string[]
     default:
       return new FieldError('Invalid', field, value, `${where} in body ${e.message ?? 'is invalid'}`);
   }
+}
+
+function joinPath(base: string, inner: string): string {
+  if (!inner) return base;
+  if (!base || inner.startsWith('[')) return base + inner;
+  return `${base}.${inner}`;
 }
 
 /** fieldPath turns AJV's `/spec/containers/0/name` into `spec.containers[0].name`. */

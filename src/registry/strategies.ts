@@ -199,6 +199,7 @@ export function strategyFor(r: ResourceDescriptor, deps: StrategyDeps): Strategy
   if (r.custom) {
     // Drop-in CRDs' kinds: the custom resource strategy, with rules looked up when they run.
     return customResourceStrategy(r, r.customScale, {
+      defaults: (obj) => deps.customRules?.(r)?.defaults?.(obj),
       validate: (obj) => deps.customRules?.(r)?.validate?.(obj) ?? [],
       validateUpdate: (obj, old) => deps.customRules?.(r)?.validateUpdate?.(obj, old) ?? [],
     });

@@ -5,6 +5,7 @@
  */
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { crdFormatCheck } from './formats';
 
 /** SchemaMode selects what a compiled function does. */
 export type SchemaMode =
@@ -42,6 +43,15 @@ export interface TransformOptions {
   mode: SchemaMode;
   /** rewriteRef maps a `$ref` of the source document to the compiled schema's. */
   rewriteRef?: (ref: string) => string;
+  /**
+   * crd reads the schema as apiextensions-apiserver reads a CRD's: `nullable` admits null, and
+   * `format` keeps only the string formats a CRD schema may use (checked as kube-openapi's strfmt
+   * registry checks them; the names kept are added to `formatsUsed`, for registerCRDFormats),
+   * dropping the rest as upstream strips unsupported formats. Without it, formats are what
+   * built-in kinds' mean to AJV (int32 as a range, byte, date-time).
+   */
+  crd?: boolean;
+  formatsUsed?: Set<string>;
 }
 
 type Json = Record<string, unknown>;
@@ -68,6 +78,13 @@ export function toAjvSchema(v: unknown, opts: TransformOptions): unknown {
       out.$ref = opts.rewriteRef ? opts.rewriteRef(x) : x;
       continue;
     }
+    if (k === 'format' && opts.crd) {
+      if (typeof x === 'string' && crdFormatCheck(x, s.type)) {
+        out.format = x;
+        opts.formatsUsed?.add(x);
+      }
+      continue;
+    }
     if (k === 'format') {
       if (x === 'int32') Object.assign(out, INT32);
       else if (x === 'byte') out.pattern = BASE64;
@@ -90,6 +107,13 @@ export function toAjvSchema(v: unknown, opts: TransformOptions): unknown {
     props.metadata ??= { type: 'object' };
     out.properties = props;
   }
+  if (opts.crd && s.nullable === true && opts.mode === 'validate' && typeof out.type === 'string') {
+    out.type = [out.type, 'null'];
+  }
+  if (s['x-kubernetes-int-or-string'] === true && opts.mode === 'validate') {
+    // kube-openapi validates an int-or-string as the union of both types, whatever else it says.
+    out.type = ['integer', 'string'];
+  }
   if (opts.mode === 'prune' && out.properties && out.additionalProperties === undefined && s['x-kubernetes-preserve-unknown-fields'] !== true) {
     out.additionalProperties = false;
   }
@@ -111,4 +135,12 @@ export function newAjv(mode: SchemaMode, code = false): Ajv {
   addFormats(ajv, ['date-time']);
   ajv.addVocabulary([...VENDOR_KEYWORDS]);
   return ajv;
+}
+
+/** registerCRDFormats teaches an AJV instance the CRD formats a transformed schema kept. */
+export function registerCRDFormats(ajv: Ajv, formats: Iterable<string>): void {
+  for (const name of formats) {
+    const check = crdFormatCheck(name, 'string');
+    if (check) ajv.addFormat(name, { type: 'string', validate: check });
+  }
 }

@@ -4,6 +4,9 @@ import { resources as builtinResources } from '../../generated/resources';
 import { builtinTypeTable } from '../../generated/typeinfo';
 import type { CustomResources } from '../crd/manager';
 import { apiVersionOnly, type VersionConversion } from '../endpoints/conversion';
+import { unknownFields } from '../endpoints/fieldvalidation';
+import type { Pruner } from '../endpoints/handlers';
+import { dropNulls } from '../endpoints/request';
 import { groupVersion, type ResourceDescriptor } from '../resources/descriptor';
 import { kindKey, type TypeRef, type TypeTable } from '../schema/typeinfo';
 import { newBadRequest } from '../apierrors';
@@ -32,9 +35,12 @@ export class ServedResources {
     this.custom?.onChange(listener);
   }
 
-  pruner(d: ResourceDescriptor): ValidateFunction | undefined {
-    // Generated pruners cover built-in kinds and drop-in CRDs; other CRDs' are compiled.
-    return prunerModules[d.validatorModule]?.()[d.kind] ?? this.custom?.schemasFor(d)?.pruner;
+  pruner(d: ResourceDescriptor): Pruner | undefined {
+    // Custom resources (drop-ins too) are pruned by their CRD's compiled schema, as
+    // apiextensions-apiserver's decoder prunes them; built-in kinds by the generated pruners.
+    if (d.custom) return this.custom?.schemasFor(d)?.prune;
+    const generated = prunerModules[d.validatorModule]?.()[d.kind];
+    return generated ? typedPruner(generated) : undefined;
   }
 
   typeInfo(d: { group: string; version: string; kind: string; custom?: boolean; plural?: string }): { table: TypeTable; root: TypeRef } | undefined {
@@ -47,6 +53,19 @@ export class ServedResources {
     if (d.custom) return apiVersionOnly(groupVersion(d), groupVersion({ group: d.group, version: d.storageVersion }));
     return generatedConversion(d);
   }
+}
+
+/**
+ * typedPruner prunes as decoding into a built-in kind's Go struct does: nulls leave a field at
+ * its zero value (omitted), and members the struct does not have are dropped.
+ */
+function typedPruner(prune: ValidateFunction): Pruner {
+  return (obj) => {
+    dropNulls(obj);
+    const before = structuredClone(obj);
+    prune(obj);
+    return unknownFields(before, obj);
+  };
 }
 
 /**

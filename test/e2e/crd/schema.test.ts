@@ -132,11 +132,14 @@ describe('custom resources and their CRD schema', function () {
 
   describe('x-kubernetes-embedded-resource', function () {
     it('requires apiVersion and kind of the embedded object and validates its metadata', async function () {
-      const res = await server.request('POST', SHAPES, { body: shape('embedded-bad', { template: { metadata: { name: 'Not_A_Name' } } }) });
+      // An embedded object's name is checked as a path segment (upstream's objectmeta.Validate uses
+      // validatePathSegment), so an upper-case name passes and a slash does not.
+      const res = await server.request('POST', SHAPES, { body: shape('embedded-bad', { template: { metadata: { name: 'not/a/name' } } }) });
       const causes = invalidCauses(res);
       causeAt(causes, 'spec.template.apiVersion', 'FieldValueRequired');
       causeAt(causes, 'spec.template.kind', 'FieldValueRequired');
-      causeAt(causes, 'spec.template.metadata.name', 'FieldValueInvalid');
+      const name = causeAt(causes, 'spec.template.metadata.name', 'FieldValueInvalid');
+      assert.equal(name.message, `Invalid value: "not/a/name": may not contain '/'`);
     });
 
     it('keeps the embedded object and prunes unknown fields of its metadata', async function () {
