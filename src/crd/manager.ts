@@ -10,14 +10,18 @@ import type { KubeObject } from '../meta/object';
 import { CLEANUP_FINALIZER } from '../registry/apiextensions/customresourcedefinitions';
 import type { RequestContext } from '../registry/context';
 import { customResourceStrategy, type CustomResourceRules } from '../registry/custom';
-import { passThrough, type Registry } from '../registry/registry';
+import { type Registry } from '../registry/registry';
 import type { Store } from '../registry/store';
 import type { ResourceDescriptor } from '../resources/descriptor';
 import { decode } from '../storage/codec';
 import type { Logger } from '../server/status';
 import { compileCRD, type VersionSchemas } from './compile';
 import { descriptorsForCRD, storageVersionOf } from './descriptors';
-import type { CRD } from './types';
+import type { CRD, CRDNames } from './types';
+import { deepEqual } from '../registry/equal';
+import { rfc3339 } from '../registry/meta';
+import { passThrough } from '../registry/registry';
+import { goQuote } from '../selectors/validation';
 
 const SYSTEM: RequestContext = { namespace: '', user: { name: 'system:apiextensions-controller', groups: ['system:masters'] }, fieldManager: 'kube-apiserver' };
 /** RETRY_MS is how soon unfinished cleanup is tried again. */
@@ -27,6 +31,8 @@ interface Served {
   crdName: string;
   uid: string;
   generation: number;
+  /** namesKey identifies the accepted names the descriptors were made with. */
+  namesKey: string;
   descriptors: ResourceDescriptor[];
   schemas: Map<string, VersionSchemas>;
   storageKey: string;
@@ -35,6 +41,11 @@ interface Served {
 /** CustomResources is the run-time registry of custom resource kinds. */
 export class CustomResources {
   private readonly served = new Map<string, Served>();
+  /**
+   * written holds the CRDs as this controller last wrote them, until the cache catches up (the
+   * mutation cache of upstream's naming controller): names just accepted count as taken.
+   */
+  private readonly written = new Map<string, CRD>();
   private unsubscribe?: () => void;
   private readonly listeners = new Set<() => void>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -59,10 +70,12 @@ export class CustomResources {
     const store = this.crdStore();
     this.unsubscribe = store.cache.subscribe((e) => {
       const crd = decode(e.value) as unknown as CRD;
-      this.enqueue(() => (e.type === 'DELETED' ? this.retire(crd) : this.reconcile(crd)));
+      const name = crd.metadata.name ?? '';
+      this.enqueue(() => (e.type === 'DELETED' ? this.retire(crd) : this.reconcile(name)));
     });
     for (const kv of store.cache.list({ predicate: { empty: true, matches: () => true } }).items) {
-      this.enqueue(() => this.reconcile(decode(kv.value) as unknown as CRD));
+      const name = (decode(kv.value) as unknown as CRD).metadata.name ?? '';
+      this.enqueue(() => this.reconcile(name));
     }
     await this.chain;
   }
@@ -108,10 +121,21 @@ export class CustomResources {
   /** crdFor returns the stored CRD serving a group-resource. */
   crdFor(group: string, plural: string): CRD | undefined {
     const s = this.served.get(`${group}/${plural}`);
-    if (!s) return undefined;
+    return s ? this.stored(s.crdName) : undefined;
+  }
+
+  /** stored reads a CRD from the cache, or as last written here when that is newer. */
+  private stored(name: string): CRD | undefined {
     const store = this.crdStore();
-    const kv = store.cache.get(store.key('', s.crdName));
-    return kv ? (decode(kv.value) as unknown as CRD) : undefined;
+    const kv = store.cache.get(store.key('', name));
+    const cached = kv ? (decode(kv.value) as unknown as CRD) : undefined;
+    const mine = this.written.get(name);
+    if (!mine) return cached;
+    if (cached && Number(cached.metadata.resourceVersion ?? 0) >= Number(mine.metadata.resourceVersion ?? 0)) {
+      this.written.delete(name);
+      return cached;
+    }
+    return cached && cached.metadata.uid === mine.metadata.uid ? mine : cached;
   }
 
   private enqueue(task: () => Promise<void>): void {
@@ -123,93 +147,184 @@ export class CustomResources {
     for (const l of this.listeners) l();
   }
 
-  private async reconcile(crd: CRD): Promise<void> {
+  /**
+   * reconcile brings one CRD's status and serving up to date, as upstream's naming and
+   * establishing controllers and the CRD handler do together: it decides which requested names
+   * the CRD may have (NamesAccepted), serves the custom resources under the accepted names, and
+   * then marks the CRD Established. A CRD being deleted has its custom resources deleted.
+   */
+  private async reconcile(name: string): Promise<void> {
     if (this.stopped) return;
-    const name = crd.metadata.name ?? '';
+    const crd = this.stored(name);
+    if (!crd) return;
     if (crd.metadata.deletionTimestamp) {
       await this.cleanup(crd);
       return;
     }
+    const status = { ...(crd.status ?? {}) } as Record<string, unknown>;
+    let accepted = acceptedNamesOf(status);
+    let conditions = conditionsOf(status);
+    let namesChanged = false;
+    if (!namesEqual(crd.spec.names, accepted)) {
+      const next = this.calculateNames(crd, accepted, conditions);
+      namesChanged = !deepEqual(next.accepted, accepted);
+      if (namesChanged || !conditionEquivalent(next.namesAccepted, findCondition(conditions, 'NamesAccepted'))) {
+        accepted = next.accepted;
+        conditions = setCondition(conditions, next.namesAccepted);
+        conditions = setCondition(conditions, next.established);
+      }
+    }
+    const namesAccepted = isConditionTrue(conditions, 'NamesAccepted');
+    const established = isConditionTrue(conditions, 'Established');
+    // Custom resources are served under the accepted names before the CRD is said Established,
+    // so a client that waited for Established finds them.
+    if (namesAccepted || established) {
+      const servable = await this.serve(crd, accepted);
+      if (servable && !established) {
+        conditions = setCondition(conditions, { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' });
+      }
+    }
+    if (deepEqual(accepted, acceptedNamesOf(crd.status ?? {})) && deepEqual(conditions, conditionsOf(crd.status ?? {}))) return;
+    status.acceptedNames = accepted;
+    status.conditions = conditions;
+    const written = await ignoreGone(
+      this.crdStore().update(
+        SYSTEM,
+        name,
+        (current) => {
+          if (!current) throw new StatusError(404, 'NotFound', 'gone');
+          // Written against the state it was computed from: a newer CRD is reconciled again.
+          const next = structuredClone(current);
+          next.metadata.resourceVersion = crd.metadata.resourceVersion as string | undefined;
+          next.status = status;
+          return next;
+        },
+        { subresource: 'status' },
+      ),
+    );
+    if (!written) return;
+    this.written.set(name, decode(written.kv.value) as unknown as CRD);
+    // Names this CRD gave up (or could not take) may now be free for the rest of its group.
+    if (namesChanged) this.requeueGroup(crd.spec.group, name);
+  }
+
+  /** requeueGroup reconciles the other CRDs of a group again. */
+  private requeueGroup(group: string, except: string): void {
+    const store = this.crdStore();
+    for (const kv of store.cache.list({ predicate: { empty: true, matches: () => true } }).items) {
+      const other = decode(kv.value) as unknown as CRD;
+      const otherName = other.metadata.name ?? '';
+      if (other.spec?.group === group && otherName !== except) this.enqueue(() => this.reconcile(otherName));
+    }
+  }
+
+  /** acceptedNamesForGroup collects the names the CRDs of a group have been given (this one's too). */
+  private acceptedNamesForGroup(group: string): { resources: Set<string>; kinds: Set<string> } {
+    const resources = new Set<string>();
+    const kinds = new Set<string>();
+    const store = this.crdStore();
+    for (const kv of store.cache.list({ predicate: { empty: true, matches: () => true } }).items) {
+      const listed = decode(kv.value) as unknown as CRD;
+      if (listed.spec?.group !== group) continue;
+      const item = this.stored(listed.metadata.name ?? '') ?? listed;
+      const names = acceptedNamesOf(item.status ?? {});
+      for (const n of [names.plural, names.singular ?? '', ...(names.shortNames ?? [])]) resources.add(n);
+      for (const n of [names.kind, names.listKind ?? '']) kinds.add(n);
+    }
+    return { resources, kinds };
+  }
+
+  /**
+   * calculateNames is upstream's naming controller: each requested name is accepted unless
+   * another CRD of the group already has it; names already accepted stay.
+   */
+  private calculateNames(crd: CRD, accepted: CRDNames, conditions: Condition[]): { accepted: CRDNames; namesAccepted: Condition; established: Condition } {
+    const { resources, kinds } = this.acceptedNamesForGroup(crd.spec.group);
+    const requested = crd.spec.names;
+    const next: CRDNames = { ...accepted };
+    let namesAccepted: Condition = { type: 'NamesAccepted', status: 'Unknown' };
+    const conflict = (reason: string, message: string) => {
+      namesAccepted = { type: 'NamesAccepted', status: 'False', reason, message };
+    };
+    const check = (wanted: string, current: string, used: Set<string>) => (wanted === current || !used.has(wanted) ? undefined : `${goQuote(wanted)} is already in use`);
+    let err = check(requested.plural, accepted.plural, resources);
+    if (err) conflict('PluralConflict', err);
+    else next.plural = requested.plural;
+    err = check(requested.singular ?? '', accepted.singular ?? '', resources);
+    if (err) conflict('SingularConflict', err);
+    else next.singular = requested.singular;
+    if (!deepEqual(requested.shortNames ?? [], accepted.shortNames ?? [])) {
+      const mine = new Set(accepted.shortNames ?? []);
+      const errs = (requested.shortNames ?? []).filter((n) => !mine.has(n)).flatMap((n) => check(n, '', resources) ?? []);
+      if (errs.length) conflict('ShortNamesConflict', errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`);
+      else next.shortNames = requested.shortNames;
+    }
+    err = check(requested.kind, accepted.kind, kinds);
+    if (err) conflict('KindConflict', err);
+    else next.kind = requested.kind;
+    err = check(requested.listKind ?? '', accepted.listKind ?? '', kinds);
+    if (err) conflict('ListKindConflict', err);
+    else next.listKind = requested.listKind;
+    next.categories = requested.categories;
+    if (namesAccepted.status === 'Unknown') namesAccepted = { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' };
+    let established: Condition = findCondition(conditions, 'Established') ?? { type: 'Established', status: 'False', reason: 'NotAccepted', message: 'not all names are accepted' };
+    if (established.status !== 'True' && namesAccepted.status === 'True') {
+      established = { type: 'Established', status: 'False', reason: 'Installing', message: 'the initial names have been accepted' };
+    }
+    return { accepted: normalizeNames(next), namesAccepted, established };
+  }
+
+  /**
+   * serve registers (or refreshes) the store and descriptors of a CRD under its accepted names;
+   * false when it cannot be served.
+   */
+  private async serve(crd: CRD, accepted: CRDNames): Promise<boolean> {
+    const name = crd.metadata.name ?? '';
     const key = `${crd.spec.group}/${crd.spec.names.plural}`;
     const previous = this.served.get(key);
     const generation = Number(crd.metadata.generation ?? 0);
+    const namesKey = JSON.stringify(accepted);
+    const asServed = withNames(crd, accepted);
     if (previous && previous.uid === crd.metadata.uid && previous.generation === generation) {
-      // Only the status moved (our own establishing, say): the served definition is current.
-      await this.establish(crd);
-      return;
+      // The definition is current; only the accepted names (short names, categories) may have moved.
+      if (previous.namesKey !== namesKey) {
+        previous.descriptors = descriptorsForCRD(asServed);
+        previous.namesKey = namesKey;
+        this.notify();
+      }
+      return true;
     }
     const compiled = compileCRD(crd);
     if (compiled.errors.length) {
       this.log.error(`CRD ${name} cannot be served: ${compiled.errors.map((e) => e.message()).join('; ')}`);
-      return;
+      return false;
     }
     const conflict = [...this.served.values()].find((s) => s.storageKey === key && s.crdName !== name);
-    if (conflict) return;
-    const descriptors = descriptorsForCRD(crd);
+    if (conflict) return false;
+    const descriptors = descriptorsForCRD(asServed);
     const storageVersion = storageVersionOf(crd);
     const storage = crd.spec.versions.find((v) => v.name === storageVersion);
-    const storageDescriptor = descriptors.find((d) => d.version === storageVersion) ?? { ...descriptorsForCRD({ ...crd, spec: { ...crd.spec, versions: crd.spec.versions.map((v) => ({ ...v, served: v.name === storageVersion })) } })[0] };
+    const storageDescriptor =
+      descriptors.find((d) => d.version === storageVersion) ??
+      descriptorsForCRD({ ...asServed, spec: { ...asServed.spec, versions: asServed.spec.versions.map((v) => ({ ...v, served: v.name === storageVersion })) } })[0];
     const schemas = compiled.versions.get(storageVersion)!;
+    const entry: Served = { crdName: name, uid: crd.metadata.uid ?? '', generation, namesKey, descriptors, schemas: compiled.versions, storageKey: key };
     if (this.compiledIn.has(name)) {
       // A drop-in's store, routes and discovery are generated; only its rules and status are ours.
-      this.served.set(key, { crdName: name, uid: crd.metadata.uid ?? '', generation, descriptors, schemas: compiled.versions, storageKey: key });
-      await this.establish(crd);
-      return;
+      this.served.set(key, entry);
+      return true;
     }
-    // A changed definition replaces the store's strategy and schemas; its data stays.
+    // A changed definition replaces the store's strategy and schemas; its data stays. The
+    // strategy validates and defaults, from the compiled schemas.
     if (previous) this.registry.removeStore(crd.spec.group, crd.spec.names.plural);
-    // The strategy validates and defaults, from the compiled schemas, in upstream's order.
     await this.registry.addStore(storageDescriptor, customResourceStrategy(storageDescriptor, storage?.subresources?.scale, rulesOf(schemas)), {
       validator: passThrough,
       defaulter: passThrough,
       types: schemas.types,
     });
-    this.served.set(key, { crdName: name, uid: crd.metadata.uid ?? '', generation, descriptors, schemas: compiled.versions, storageKey: key });
+    this.served.set(key, entry);
     this.notify();
-    await this.establish(crd);
-  }
-
-  /** establish accepts the names and marks the CRD Established, as upstream's controllers do. */
-  private async establish(crd: CRD): Promise<void> {
-    const status = crd.status ?? {};
-    const conditions = (Array.isArray(status.conditions) ? status.conditions : []) as Record<string, unknown>[];
-    const established = conditions.some((c) => c.type === 'Established' && c.status === 'True');
-    const storage = storageVersionOf(crd);
-    const stored = Array.isArray(status.storedVersions) ? (status.storedVersions as string[]) : [];
-    if (established && stored.includes(storage)) return;
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const names = crd.spec.names;
-    await ignoreGone(
-      this.crdStore().update(
-        SYSTEM,
-        crd.metadata.name ?? '',
-        (current) => {
-          if (!current) throw new StatusError(404, 'NotFound', 'gone');
-          const c = current as unknown as CRD;
-          const next = { ...(c.status ?? {}) } as Record<string, unknown>;
-          next.acceptedNames = {
-            kind: names.kind,
-            listKind: names.listKind ?? `${names.kind}List`,
-            plural: names.plural,
-            singular: names.singular ?? names.kind.toLowerCase(),
-            ...(names.shortNames?.length ? { shortNames: names.shortNames } : {}),
-            ...(names.categories?.length ? { categories: names.categories } : {}),
-          };
-          const keep = ((next.conditions as Record<string, unknown>[] | undefined) ?? []).filter((x) => x.type !== 'NamesAccepted' && x.type !== 'Established');
-          next.conditions = [
-            ...keep,
-            { type: 'NamesAccepted', status: 'True', lastTransitionTime: now, reason: 'NoConflicts', message: 'no conflicts found' },
-            { type: 'Established', status: 'True', lastTransitionTime: now, reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' },
-          ];
-          const versions = new Set<string>((next.storedVersions as string[] | undefined) ?? []);
-          versions.add(storage);
-          next.storedVersions = [...versions];
-          (current as KubeObject).status = next;
-          return current;
-        },
-        { subresource: 'status' },
-      ),
-    );
+    return true;
   }
 
   /** cleanup deletes every custom resource of a deleting CRD, then releases its finalizer. */
@@ -249,12 +364,17 @@ export class CustomResources {
   }
 
   private async retire(crd: CRD): Promise<void> {
+    const name = crd.metadata.name ?? '';
+    this.written.delete(name);
     const key = `${crd.spec.group}/${crd.spec.names.plural}`;
     const s = this.served.get(key);
-    if (!s || s.uid !== crd.metadata.uid) return;
-    this.served.delete(key);
-    this.registry.removeStore(crd.spec.group, crd.spec.names.plural);
-    this.notify();
+    if (s && s.uid === crd.metadata.uid) {
+      this.served.delete(key);
+      this.registry.removeStore(crd.spec.group, crd.spec.names.plural);
+      this.notify();
+    }
+    // The names it held are free again.
+    this.requeueGroup(crd.spec.group, name);
   }
 }
 
@@ -265,6 +385,69 @@ export function rulesOf(schemas: VersionSchemas): CustomResourceRules {
     validate: (obj) => schemas.validate(obj),
     validateUpdate: (obj, old) => schemas.validate(obj, old),
   };
+}
+
+/** Condition is one entry of a CRD's status.conditions. */
+interface Condition {
+  type: string;
+  status: string;
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
+}
+
+function conditionsOf(status: Record<string, unknown>): Condition[] {
+  return Array.isArray(status.conditions) ? (status.conditions as Condition[]).map((c) => ({ ...c })) : [];
+}
+
+function findCondition(conditions: readonly Condition[], type: string): Condition | undefined {
+  return conditions.find((c) => c.type === type);
+}
+
+function isConditionTrue(conditions: readonly Condition[], type: string): boolean {
+  return findCondition(conditions, type)?.status === 'True';
+}
+
+/** conditionEquivalent is upstream's IsCRDConditionEquivalent: all but the transition time. */
+function conditionEquivalent(a: Condition, b: Condition | undefined): boolean {
+  return b !== undefined && a.type === b.type && a.status === b.status && (a.reason ?? '') === (b.reason ?? '') && (a.message ?? '') === (b.message ?? '');
+}
+
+/** setCondition is upstream's SetCRDCondition: the transition time moves only with the status. */
+function setCondition(conditions: readonly Condition[], c: Condition): Condition[] {
+  const now = rfc3339(new Date());
+  const existing = findCondition(conditions, c.type);
+  const next: Condition = { type: c.type, status: c.status, lastTransitionTime: now, reason: c.reason, message: c.message };
+  if (!existing) return [...conditions, next];
+  if (existing.status === c.status && existing.lastTransitionTime) next.lastTransitionTime = existing.lastTransitionTime;
+  return conditions.map((x) => (x.type === c.type ? next : x));
+}
+
+/** acceptedNamesOf reads status.acceptedNames (plural and kind are always there, maybe empty). */
+function acceptedNamesOf(status: Record<string, unknown>): CRDNames {
+  const names = (status.acceptedNames ?? {}) as Partial<CRDNames>;
+  return normalizeNames({ ...names, plural: names.plural ?? '', kind: names.kind ?? '' });
+}
+
+/** normalizeNames orders the names as upstream serializes them and leaves out empty optional ones. */
+function normalizeNames(n: CRDNames): CRDNames {
+  const out: CRDNames = { plural: n.plural } as CRDNames;
+  if (n.singular) out.singular = n.singular;
+  if (n.shortNames?.length) out.shortNames = [...n.shortNames];
+  out.kind = n.kind;
+  if (n.listKind) out.listKind = n.listKind;
+  if (n.categories?.length) out.categories = [...n.categories];
+  return out;
+}
+
+/** namesEqual compares requested and accepted names (absent and empty lists alike). */
+function namesEqual(a: CRDNames, b: CRDNames): boolean {
+  return deepEqual(normalizeNames(a), normalizeNames(b));
+}
+
+/** withNames is a CRD as served: its accepted names in place of the requested ones. */
+function withNames(crd: CRD, names: CRDNames): CRD {
+  return { ...crd, spec: { ...crd.spec, names: { ...names } } };
 }
 
 async function ignoreGone<T>(p: Promise<T>): Promise<T | undefined> {
