@@ -1,27 +1,27 @@
 /**
  * CustomResources serves the custom resources of every CustomResourceDefinition, as
- * apiextensions-apiserver does: it accepts a CRD's names and establishes it (status conditions
- * NamesAccepted and Established, acceptedNames, storedVersions), registers a store for its
- * storage version and its served versions with discovery and routing, and on deletion deletes
- * every custom resource before letting the CRD go.
+ * apiextensions-apiserver does: it accepts the names no other CRD of the group holds and
+ * establishes the CRD (status acceptedNames, conditions NamesAccepted and Established; the
+ * naming and establishing controllers), registers a store for its storage version and its
+ * served versions, under the accepted names, with discovery and routing, and on deletion
+ * deletes every custom resource before letting the CRD go. status.storedVersions is the
+ * registry strategy's (src/registry/apiextensions/customresourcedefinitions.ts).
  */
 import { StatusError } from '../apierrors';
-import type { KubeObject } from '../meta/object';
 import { CLEANUP_FINALIZER } from '../registry/apiextensions/customresourcedefinitions';
 import type { RequestContext } from '../registry/context';
 import { customResourceStrategy, type CustomResourceRules } from '../registry/custom';
-import { type Registry } from '../registry/registry';
+import { deepEqual } from '../registry/equal';
+import { rfc3339 } from '../registry/meta';
+import { passThrough, type Registry } from '../registry/registry';
 import type { Store } from '../registry/store';
 import type { ResourceDescriptor } from '../resources/descriptor';
+import { goQuote } from '../selectors/validation';
 import { decode } from '../storage/codec';
 import type { Logger } from '../server/status';
 import { compileCRD, type VersionSchemas } from './compile';
 import { descriptorsForCRD, storageVersionOf } from './descriptors';
 import type { CRD, CRDNames } from './types';
-import { deepEqual } from '../registry/equal';
-import { rfc3339 } from '../registry/meta';
-import { passThrough } from '../registry/registry';
-import { goQuote } from '../selectors/validation';
 
 const SYSTEM: RequestContext = { namespace: '', user: { name: 'system:apiextensions-controller', groups: ['system:masters'] }, fieldManager: 'kube-apiserver' };
 /** RETRY_MS is how soon unfinished cleanup is tried again. */
