@@ -5,10 +5,11 @@
  * markers of Update entries come from (`f:labels: {".": {}, "f:app": {}}` on create).
  */
 
-import { fieldElement, pathElementKey, type PathElement } from './fieldpath';
+import { pathElementKey, type PathElement } from './fieldpath';
 import { atomKind, deduceAtom, sameAtom, type Atom, type ListAtom, type MapAtom, type Ref, type Schema } from './schema';
-import { FieldSet } from './set';
-import { equalValues, hasOwn, isList, isMap } from './value';
+import type { FieldSet } from './set';
+import { SetWriter } from './setwriter';
+import { equalDefined, equalValues, hasOwn, isList, isMap } from './value';
 
 /** Comparison holds disjoint sets of removed, modified and added fields. */
 export interface Comparison {
@@ -34,83 +35,105 @@ export function excludeFields(c: Comparison, fields: FieldSet | undefined): Comp
 
 /** compareTyped compares lhs (before) with rhs (after); either may be undefined (absent). */
 export function compareTyped(schema: Schema, ref: Ref, lhs: unknown, rhs: unknown): Comparison {
-  const c: Comparison = { removed: FieldSet.empty(), modified: FieldSet.empty(), added: FieldSet.empty() };
-  if (lhs === undefined && rhs === undefined) return c;
-  new Walker(schema, c).compare([], ref, lhs, rhs);
-  return c;
+  const w = new Walker(schema);
+  if (lhs !== undefined || rhs !== undefined) w.compare(schema.resolve(ref), lhs, rhs);
+  return { removed: w.removed.set, modified: w.modified.set, added: w.added.set };
 }
 
-class Walker {
-  constructor(
-    private readonly schema: Schema,
-    private readonly c: Comparison,
-  ) {}
+const NO_KEYS: readonly string[] = [];
 
-  compare(path: PathElement[], ref: Ref | undefined, lhs: unknown, rhs: unknown): void {
-    const a = this.schema.resolve(ref);
+/**
+ * Walker walks both values depth first, keeping its path in one stack. Subtrees that are equal
+ * on both sides (and free of undefined, see equalDefined) are skipped: they cannot add, remove
+ * or modify anything, and an update usually changes a few fields of a large object.
+ */
+class Walker {
+  private readonly path: PathElement[] = [];
+  readonly removed = new SetWriter();
+  readonly modified = new SetWriter();
+  readonly added = new SetWriter();
+
+  constructor(private readonly schema: Schema) {}
+
+  compare(a: Atom, lhs: unknown, rhs: unknown): void {
     const al = deduceAtom(a, lhs);
     const ar = deduceAtom(a, rhs);
     let inLeaf: boolean;
     if (rhs === undefined) {
-      inLeaf = this.handle(al, path, lhs, rhs);
+      inLeaf = this.handle(al, lhs, rhs);
     } else if (lhs === undefined || sameAtom(al, ar)) {
-      inLeaf = this.handle(ar, path, lhs, rhs);
+      inLeaf = this.handle(ar, lhs, rhs);
     } else {
       // The two sides are of different kinds: each is walked as its own kind.
-      this.handle(al, path, lhs, rhs);
-      inLeaf = this.handle(ar, path, lhs, rhs);
+      this.handle(al, lhs, rhs);
+      inLeaf = this.handle(ar, lhs, rhs);
     }
     if (!inLeaf) {
-      if (lhs === undefined) this.c.added.insert(path);
-      else if (rhs === undefined) this.c.removed.insert(path);
+      if (lhs === undefined) this.added.insert(this.path);
+      else if (rhs === undefined) this.removed.insert(this.path);
     }
+  }
+
+  /** child compares the values under pe, unless they are equal. */
+  private child(pe: PathElement, atom: Atom, lhs: unknown, rhs: unknown): void {
+    if (equalDefined(lhs, rhs)) return;
+    this.path.push(pe);
+    this.compare(atom, lhs, rhs);
+    this.path.pop();
   }
 
   /** handle walks one kind of node and reports whether it was a leaf. */
-  private handle(atom: Atom, path: PathElement[], lhs: unknown, rhs: unknown): boolean {
+  private handle(atom: Atom, lhs: unknown, rhs: unknown): boolean {
     switch (atomKind(atom)) {
       case 'map':
-        return this.doMap(atom.map!, path, lhs, rhs);
+        return this.doMap(atom.map!, lhs, rhs);
       case 'list':
-        return this.doList(atom.list!, path, lhs, rhs);
+        return this.doList(atom.list!, lhs, rhs);
       default:
-        return this.doLeaf(path, lhs, rhs);
+        return this.doLeaf(lhs, rhs);
     }
   }
 
-  private doLeaf(path: PathElement[], lhs: unknown, rhs: unknown): boolean {
-    if (lhs === undefined) this.c.added.insert(path);
-    else if (rhs === undefined) this.c.removed.insert(path);
-    else if (!equalValues(lhs, rhs)) this.c.modified.insert(path);
+  private doLeaf(lhs: unknown, rhs: unknown): boolean {
+    if (lhs === undefined) this.added.insert(this.path);
+    else if (rhs === undefined) this.removed.insert(this.path);
+    else if (!equalValues(lhs, rhs)) this.modified.insert(this.path);
     return true;
   }
 
-  private doMap(m: MapAtom, path: PathElement[], lhs: unknown, rhs: unknown): boolean {
+  private doMap(m: MapAtom, lhs: unknown, rhs: unknown): boolean {
     const l = isMap(lhs) ? lhs : undefined;
     const r = isMap(rhs) ? rhs : undefined;
-    const lEmpty = !l || Object.keys(l).length === 0;
-    const rEmpty = !r || Object.keys(r).length === 0;
-    if (m.atomic || (lEmpty && rEmpty)) return this.doLeaf(path, lhs, rhs);
-    const keys = new Set<string>([...Object.keys(l ?? {}), ...Object.keys(r ?? {})]);
-    for (const key of keys) {
-      const lv = l && hasOwn(l, key) ? l[key] : undefined;
+    const lKeys = l ? Object.keys(l) : NO_KEYS;
+    const rKeys = r ? Object.keys(r) : NO_KEYS;
+    if (m.atomic || (lKeys.length === 0 && rKeys.length === 0)) return this.doLeaf(lhs, rhs);
+    // Every key of either side once: lhs's, then those only rhs has.
+    for (const key of lKeys) {
       const rv = r && hasOwn(r, key) ? r[key] : undefined;
-      this.compare([...path, fieldElement(key)], this.schema.fieldType(m, key), lv, rv);
+      const f = this.schema.field(m, key);
+      this.child(f.element, f.atom, l![key], rv);
+    }
+    for (const key of rKeys) {
+      if (l && hasOwn(l, key)) continue;
+      const f = this.schema.field(m, key);
+      this.child(f.element, f.atom, undefined, r![key]);
     }
     return false;
   }
 
-  private doList(list: ListAtom, path: PathElement[], lhs: unknown, rhs: unknown): boolean {
+  private doList(list: ListAtom, lhs: unknown, rhs: unknown): boolean {
     const l = isList(lhs) ? lhs : undefined;
     const r = isList(rhs) ? rhs : undefined;
     const lEmpty = !l || l.length === 0;
     const rEmpty = !r || r.length === 0;
-    if (!list.associative || (lEmpty && rEmpty)) return this.doLeaf(path, lhs, rhs);
-    this.visitListItems(list, path, l ?? [], r ?? []);
+    if (!list.associative || (lEmpty && rEmpty)) return this.doLeaf(lhs, rhs);
+    this.visitListItems(list, l ?? [], r ?? []);
     return false;
   }
 
-  private visitListItems(list: ListAtom, path: PathElement[], lhs: unknown[], rhs: unknown[]): void {
+  private visitListItems(list: ListAtom, lhs: unknown[], rhs: unknown[]): void {
+    const elem = this.schema.resolve(list.elem);
+    if (this.visitAligned(list, elem, lhs, rhs)) return;
     // Every element seen on either side once, with the items that carry it on each side.
     const order: { pe: PathElement; key: string }[] = [];
     const lValues = new Map<string, unknown[]>();
@@ -140,22 +163,52 @@ class Walker {
     for (const { pe, key } of order) {
       const ls = lValues.get(key) ?? [];
       const rs = rValues.get(key) ?? [];
-      const childPath = [...path, pe];
       if (ls.length <= 1 && rs.length <= 1) {
-        this.compare(childPath, list.elem, ls[0], rs[0]);
-      } else if (ls.length >= 2 && rs.length >= 2) {
+        this.child(pe, elem, ls[0], rs[0]);
+        continue;
+      }
+      this.path.push(pe);
+      if (ls.length >= 2 && rs.length >= 2) {
         // Duplicates before and after: compared as if atomic.
         const same = ls.length === rs.length && ls.every((v, i) => equalValues(v, rs[i]));
-        if (!same) this.c.modified.insert(childPath);
+        if (!same) this.modified.insert(this.path);
       } else if (ls.length >= 2) {
         // Duplicates no more: the survivor is new, the duplicate marker goes.
-        if (rs.length > 0) this.compare(childPath, list.elem, undefined, rs[0]);
-        this.c.removed.insert(childPath);
+        if (rs.length > 0) this.compare(elem, undefined, rs[0]);
+        this.removed.insert(this.path);
       } else {
         // New duplicates: the old item goes, the duplicate marker is new.
-        if (ls.length > 0) this.compare(childPath, list.elem, ls[0], undefined);
-        this.c.added.insert(childPath);
+        if (ls.length > 0) this.compare(elem, ls[0], undefined);
+        this.added.insert(this.path);
       }
+      this.path.pop();
     }
+  }
+
+  /**
+   * visitAligned is visitListItems for the common lists, in one pass and without grouping:
+   * every item keyed, no key repeated, and both sides holding the same keys in the same order
+   * (or one side empty). Items are then compared pairwise, as the grouping would pair them. It
+   * returns false, having done nothing, for any other list.
+   */
+  private visitAligned(list: ListAtom, elem: Atom, lhs: unknown[], rhs: unknown[]): boolean {
+    if (lhs.length !== 0 && rhs.length !== 0 && lhs.length !== rhs.length) return false;
+    const n = Math.max(lhs.length, rhs.length);
+    const pes: PathElement[] = [];
+    const keys = new Set<string>();
+    for (let i = 0; i < n; i++) {
+      const pe = this.schema.listItemElement(list, lhs.length !== 0 ? lhs[i] : rhs[i]);
+      if (typeof pe === 'string') return false;
+      const key = pathElementKey(pe);
+      if (keys.has(key)) return false;
+      if (lhs.length !== 0 && rhs.length !== 0) {
+        const other = this.schema.listItemElement(list, rhs[i]);
+        if (typeof other === 'string' || (other !== pe && pathElementKey(other) !== key)) return false;
+      }
+      keys.add(key);
+      pes.push(pe);
+    }
+    for (let i = 0; i < n; i++) this.child(pes[i], elem, lhs[i], rhs[i]);
+    return true;
   }
 }

@@ -23,6 +23,7 @@ import {
   isResetManagedFields,
   managedFieldsOf,
   setManagedFields,
+  withoutManagedFields,
   type Managed,
   type ManagedFields,
 } from './managedfields';
@@ -115,11 +116,14 @@ function asMap(o: object | undefined): JsonMap {
   return isMap(o) ? o : {};
 }
 
-/** withoutManagedFields copies an object without metadata.managedFields. */
-function withoutManagedFields(o: JsonMap): JsonMap {
-  const c = deepCopy(o);
-  setManagedFields(c, undefined);
-  return c;
+/**
+ * copyWithoutManagedFields is a deep copy without metadata.managedFields. Apply needs one: the
+ * merged result shares subtrees with the live object and the configuration and is then
+ * modified in place (typed nulls dropped, the last-applied annotation set), and the caller may
+ * modify the result further (defaults), so it must share nothing with the caller's objects.
+ */
+function copyWithoutManagedFields(o: JsonMap): JsonMap {
+  return deepCopy(withoutManagedFields(o));
 }
 
 function copyManaged(m: Managed): Managed {
@@ -278,7 +282,9 @@ function decodeLiveOrNew(live: JsonMap, next: JsonMap, isSubresource: boolean): 
  * `old` is the stored object (undefined on create), `updated` the object about to be stored.
  * Fields the write added or changed become the manager's (one Update entry per manager,
  * apiVersion and subresource, stamped with `now`) and leave every other manager; removed fields
- * leave everyone. The result is a copy of `updated` with the new managedFields.
+ * leave everyone. The result is `updated` with the new managedFields: a new root and metadata
+ * object, every other subtree shared with `updated` (neither input is modified; copy the result
+ * before modifying anything below its metadata).
  *
  * As upstream, an object updated without any managedFields (or with a reset, `[]`) is not
  * tracked until the next apply, and a failure leaves the stored managedFields in place.
@@ -343,7 +349,7 @@ export function applyPatch(live: object | undefined, applied: object, opts: Appl
     if (e instanceof ManagedFieldsError) throw newServerError(`failed to decode managed fields: ${e.message}`);
     throw e;
   }
-  const liveObj = withoutManagedFields(liveWithFields);
+  const liveObj = copyWithoutManagedFields(liveWithFields);
 
   let outcome: { object: JsonMap | undefined; managed: Managed };
   try {

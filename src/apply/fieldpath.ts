@@ -6,6 +6,7 @@
  * is written in that order and clients compare it byte for byte.
  */
 
+import { BoundedMemo, MAX_MEMO_TEXT, isMemoizable } from './memo';
 import { compareStrings, compareValues, equalValues, goJSON, goJSONString, goValueString, isMap } from './value';
 
 /** KeyField is one key field of a list-map item, e.g. `name: "nginx"`. */
@@ -45,9 +46,30 @@ export type PathElement = FieldElement | KeyElement | ValueElement | IndexElemen
 /** Path selects a possibly deeply nested field from the root of an object. */
 export type Path = readonly PathElement[];
 
+/**
+ * INTERNED_ELEMENTS bounds each table of interned elements: far more distinct field names, keys
+ * and values than one process's kinds and hot objects use, yet a few MB at most.
+ */
+const INTERNED_ELEMENTS = 20_000;
+
+/**
+ * Elements are interned: walkers meet the same names and keys on every request, and one
+ * object per element lets set operations and path prefixes compare by reference first. Nothing
+ * may mutate an element (their types are readonly).
+ */
+const fieldElements = new BoundedMemo<string, FieldElement>(INTERNED_ELEMENTS);
+const keyElements = new BoundedMemo<string, KeyElement>(INTERNED_ELEMENTS);
+const valueElements = new BoundedMemo<string, ValueElement>(INTERNED_ELEMENTS);
+
+/** serialized memoizes serializePathElement per element object. */
+const serialized = new WeakMap<PathElement, string>();
+
 /** fieldElement selects a struct field or a map key. */
 export function fieldElement(name: string): FieldElement {
-  return { kind: 'field', name };
+  const hit = fieldElements.get(name);
+  if (hit) return hit;
+  const pe: FieldElement = { kind: 'field', name };
+  return isMemoizable(name) ? fieldElements.set(name, pe) : pe;
 }
 
 /** keyElement selects a list-map item by its key fields (sorted by name, as upstream). */
@@ -58,6 +80,49 @@ export function keyElement(fields: readonly KeyField[]): KeyElement {
 /** valueElement selects a set item by its value. */
 export function valueElement(value: unknown): ValueElement {
   return { kind: 'value', value };
+}
+
+function sameKeyFields(a: readonly KeyField[], b: readonly KeyField[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].name !== b[i].name || !sameValue(a[i].value, b[i].value)) return false;
+  }
+  return true;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === 'object' && equalValues(a, b));
+}
+
+/**
+ * internedKeyElement is keyElement for fields already sorted by name, returning the interned
+ * element of that key. Serializations can coincide for keys that are not equal (lone
+ * surrogates both print as U+FFFD), so a hit is only taken when its fields are the same. Keys
+ * with values other than short scalars are not interned (see MAX_MEMO_TEXT).
+ */
+export function internedKeyElement(sortedFields: readonly KeyField[]): KeyElement {
+  let text = 'k:{';
+  for (let i = 0; i < sortedFields.length; i++) {
+    if (i > 0) text += ',';
+    text += goJSONString(sortedFields[i].name) + ':' + goJSON(sortedFields[i].value);
+  }
+  text += '}';
+  const hit = keyElements.get(text);
+  if (hit && sameKeyFields(hit.key, sortedFields)) return hit;
+  const pe: KeyElement = { kind: 'key', key: sortedFields };
+  serialized.set(pe, text);
+  const memoizable = !hit && text.length <= MAX_MEMO_TEXT && sortedFields.every((f) => isMemoizable(f.value));
+  return memoizable ? keyElements.set(text, pe) : pe;
+}
+
+/** internedValueElement is valueElement, returning the interned element of a short scalar value. */
+export function internedValueElement(value: unknown): ValueElement {
+  const text = 'v:' + goJSON(value);
+  const hit = valueElements.get(text);
+  if (hit && sameValue(hit.value, value)) return hit;
+  const pe: ValueElement = { kind: 'value', value };
+  serialized.set(pe, text);
+  return !hit && isMemoizable(value) && text.length <= MAX_MEMO_TEXT ? valueElements.set(text, pe) : pe;
 }
 
 /** indexElement selects an atomic-list item by position. */
@@ -80,6 +145,7 @@ function compareKeys(a: readonly KeyField[], b: readonly KeyField[]): number {
 
 /** comparePathElements orders elements: fields, then keys, then values, then indices. */
 export function comparePathElements(a: PathElement, b: PathElement): number {
+  if (a === b) return 0;
   if (a.kind !== b.kind) return ELEMENT_RANK[a.kind] < ELEMENT_RANK[b.kind] ? -1 : 1;
   switch (a.kind) {
     case 'field':
@@ -97,6 +163,7 @@ export function comparePathElements(a: PathElement, b: PathElement): number {
 
 /** pathElementsEqual is PathElement.Equals. */
 export function pathElementsEqual(a: PathElement, b: PathElement): boolean {
+  if (a === b) return true;
   if (a.kind !== b.kind) return false;
   switch (a.kind) {
     case 'field':
@@ -150,6 +217,15 @@ export function pathString(path: Path): string {
  * (key fields in sorted order), `v:"x"`, `i:3`.
  */
 export function serializePathElement(pe: PathElement): string {
+  let text = serialized.get(pe);
+  if (text === undefined) {
+    text = serializeUncached(pe);
+    serialized.set(pe, text);
+  }
+  return text;
+}
+
+function serializeUncached(pe: PathElement): string {
   switch (pe.kind) {
     case 'field':
       return 'f:' + pe.name;
@@ -184,6 +260,16 @@ function parseJSON(text: string, what: string): unknown {
  * a malformed one.
  */
 export function parsePathElement(s: string): PathElement | undefined {
+  const hit = parsedElements.get(s);
+  if (hit !== undefined) return hit;
+  const pe = parseUncached(s);
+  return pe === undefined || s.length > MAX_MEMO_TEXT ? pe : parsedElements.set(s, pe);
+}
+
+/** parsedElements memoizes parsePathElement: decoding managedFields meets the same keys on every write. */
+const parsedElements = new BoundedMemo<string, PathElement>(INTERNED_ELEMENTS);
+
+function parseUncached(s: string): PathElement | undefined {
   if (s.length < 2) throw new FieldsV1Error('key must be 2 characters long:');
   if (s[1] !== ':') throw new FieldsV1Error(`missing colon: ${s}`);
   const body = s.slice(2);
@@ -191,11 +277,11 @@ export function parsePathElement(s: string): PathElement | undefined {
     case 'f':
       return fieldElement(body);
     case 'v':
-      return valueElement(parseJSON(body, 'value path element'));
+      return internedValueElement(parseJSON(body, 'value path element'));
     case 'k': {
       const m = parseJSON(body, 'key path element');
       if (!isMap(m)) throw new FieldsV1Error(`key path element must be a JSON object: ${s}`);
-      return keyElement(Object.keys(m).map((name) => ({ name, value: m[name] })));
+      return internedKeyElement(keyElement(Object.keys(m).map((name) => ({ name, value: m[name] }))).key);
     }
     case 'i': {
       if (!/^[+-]?\d+$/.test(body)) throw new FieldsV1Error(`invalid index path element: ${s}`);

@@ -7,8 +7,9 @@
  */
 
 import { FieldsV1Error } from './fieldpath';
+import { BoundedMemo } from './memo';
 import { FieldSet } from './set';
-import { compareStrings, goJSONString, hasOwn, isMap, type JsonMap } from './value';
+import { compareStrings, goJSONString, hasOwn, isMap, setOwn, type JsonMap } from './value';
 
 /** ManagedFieldsEntry is metav1.ManagedFieldsEntry as JSON. */
 export interface ManagedFieldsEntry {
@@ -74,8 +75,19 @@ export function buildManagerIdentifier(parts: IdentifierParts): string {
   return '{' + fields.join(',') + '}';
 }
 
+/** MANAGER_IDENTIFIERS bounds the memo of parsed identifiers (a few per kind and controller). */
+const MANAGER_IDENTIFIERS = 1_000;
+const parsedIdentifiers = new BoundedMemo<string, Readonly<IdentifierParts>>(MANAGER_IDENTIFIERS);
+
 /** parseManagerIdentifier reads an identifier back; undefined when it is not one. */
-export function parseManagerIdentifier(identifier: string): IdentifierParts | undefined {
+export function parseManagerIdentifier(identifier: string): Readonly<IdentifierParts> | undefined {
+  const hit = parsedIdentifiers.get(identifier);
+  if (hit) return hit;
+  const parts = parseIdentifierUncached(identifier);
+  return parts && parsedIdentifiers.set(identifier, parts);
+}
+
+function parseIdentifierUncached(identifier: string): IdentifierParts | undefined {
   let v: unknown;
   try {
     v = JSON.parse(identifier);
@@ -87,9 +99,14 @@ export function parseManagerIdentifier(identifier: string): IdentifierParts | un
   return { manager: str('manager'), operation: str('operation'), apiVersion: str('apiVersion'), subresource: str('subresource') };
 }
 
+/** lastFormatted remembers the last second formatTime rendered: every entry a write stamps shares it. */
+let lastFormatted = { seconds: NaN, text: '' };
+
 /** formatTime renders a metav1.Time: RFC 3339 in UTC with whole seconds. */
 export function formatTime(t: Date): string {
-  return t.toISOString().replace(/\.\d+Z$/, 'Z');
+  const seconds = Math.floor(t.getTime() / 1000);
+  if (seconds !== lastFormatted.seconds) lastFormatted = { seconds, text: t.toISOString().replace(/\.\d+Z$/, 'Z') };
+  return lastFormatted.text;
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
@@ -216,4 +233,21 @@ export function setManagedFields(obj: JsonMap, entries: ManagedFieldsEntry[] | u
     obj['metadata'] = meta;
   }
   (meta as JsonMap)['managedFields'] = entries;
+}
+
+/**
+ * withoutManagedFields is the object without metadata.managedFields: a new root and metadata,
+ * everything else shared with o. Field management only reads the objects it compares, so
+ * sharing is safe there and saves copying the whole object on every write.
+ */
+export function withoutManagedFields(o: JsonMap): JsonMap {
+  const out: JsonMap = {};
+  for (const k of Object.keys(o)) setOwn(out, k, o[k]);
+  const meta = hasOwn(o, 'metadata') ? o['metadata'] : undefined;
+  if (isMap(meta)) {
+    const m: JsonMap = {};
+    for (const k of Object.keys(meta)) if (k !== 'managedFields') setOwn(m, k, meta[k]);
+    out['metadata'] = m;
+  }
+  return out;
 }

@@ -12,7 +12,7 @@ import { FieldSet } from './set';
 /** reconcileFieldSetWithSchema returns the reconciled set, or undefined when nothing changes. */
 export function reconcileFieldSetWithSchema(schema: Schema, root: Ref, set: FieldSet): FieldSet | undefined {
   const toCollapse: PathElement[][] = [];
-  walk(schema, root, set, [], false, toCollapse);
+  walk(schema, root, set, [], toCollapse);
   if (toCollapse.length === 0) return undefined;
   const collapse = FieldSet.of(...toCollapse);
   return set.recursiveDifference(collapse).union(collapse);
@@ -22,26 +22,31 @@ function isUntypedDeducedMap(m: MapAtom): boolean {
   return m.elem === DEDUCED && Object.keys(m.fields).length === 0;
 }
 
-function walk(schema: Schema, ref: Ref | undefined, set: FieldSet | undefined, path: PathElement[], isAtomic: boolean, out: PathElement[][]): void {
+/**
+ * walk visits a node of the set that has something below it: an atomic map or list there is
+ * collapsed. Upstream also visits members with nothing below them, as atomic leaves; such a
+ * visit never collapses anything (a leaf is already whole), so only children are walked.
+ */
+function walk(schema: Schema, ref: Ref | undefined, set: FieldSet, path: PathElement[], out: PathElement[][]): void {
   const atom = schema.resolve(ref);
   switch (atomKind(atom)) {
     case 'map': {
       const m = atom.map!;
       if (isUntypedDeducedMap(m)) return;
-      if (!isAtomic && m.atomic) {
-        if (set && set.size() > 0) out.push(path);
+      if (m.atomic) {
+        if (!set.isEmpty()) out.push([...path]);
         return;
       }
-      if (set) visit(set, (pe) => (pe.kind === 'field' ? schema.fieldType(m, pe.name) : m.elem), schema, path, out);
+      visit(set, (pe) => (pe.kind === 'field' ? schema.fieldType(m, pe.name) : m.elem), schema, path, out);
       return;
     }
     case 'list': {
       const l = atom.list!;
-      if (!isAtomic && !l.associative) {
-        out.push(path);
+      if (!l.associative) {
+        out.push([...path]);
         return;
       }
-      if (set) visit(set, () => l.elem, schema, path, out);
+      visit(set, () => l.elem, schema, path, out);
       return;
     }
     default:
@@ -49,14 +54,13 @@ function walk(schema: Schema, ref: Ref | undefined, set: FieldSet | undefined, p
   }
 }
 
-/** visit descends into children that are not members, then into members. */
+/** visit walks the children of a set node. */
 function visit(set: FieldSet, typeOf: (pe: PathElement) => Ref | undefined, schema: Schema, path: PathElement[], out: PathElement[][]): void {
-  const handle = (pe: PathElement, isMember: boolean): void => {
-    const ref = typeOf(pe);
-    if (ref === undefined) return; // fields the schema does not know are left alone
-    const child = set.child(pe);
-    walk(schema, ref, child, [...path, pe], isMember && !child, out);
-  };
-  for (const c of set.children) if (!set.hasMember(c.element)) handle(c.element, false);
-  for (const m of set.members) handle(m, true);
+  for (const c of set.children) {
+    const ref = typeOf(c.element);
+    if (ref === undefined) continue; // fields the schema does not know are left alone
+    path.push(c.element);
+    walk(schema, ref, c.set, path, out);
+    path.pop();
+  }
 }

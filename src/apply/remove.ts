@@ -8,19 +8,19 @@
  * dropped instead: kapi stores plain JSON, and a typed Go object would drop that null anyway.
  */
 
-import { fieldElement, type PathElement } from './fieldpath';
-import { atomKind, deduceAtom, type ListAtom, type MapAtom, type Ref, type Schema } from './schema';
-import { FieldSet } from './set';
+import type { PathElement } from './fieldpath';
+import { NO_ATOM, atomKind, deduceAtom, type Atom, type ListAtom, type MapAtom, type Ref, type Schema } from './schema';
+import { FieldSet, unionElements, type SetChild } from './set';
 import { isList, isMap, setOwn, type JsonMap } from './value';
 
 /** removeItems returns value without the paths in toRemove; undefined when nothing is left. */
 export function removeItems(schema: Schema, ref: Ref, value: unknown, toRemove: FieldSet): unknown {
   if (toRemove.isEmpty()) return value;
-  return walk(schema, ref, value, toRemove);
+  return walk(schema, schema.resolve(ref), value, toRemove);
 }
 
-function walk(schema: Schema, ref: Ref | undefined, value: unknown, toRemove: FieldSet): unknown {
-  const atom = deduceAtom(schema.resolve(ref), value);
+function walk(schema: Schema, a: Atom, value: unknown, toRemove: FieldSet): unknown {
+  const atom = deduceAtom(a, value);
   switch (atomKind(atom)) {
     case 'map':
       return doMap(schema, atom.map!, value, toRemove);
@@ -37,20 +37,25 @@ function doMap(schema: Schema, m: MapAtom, value: unknown, toRemove: FieldSet): 
   // An empty map, or an atomic one something below is removed from, is left with nothing.
   if (keys.length === 0 || m.atomic) return undefined;
   const out: JsonMap = {};
+  let size = 0;
   for (const key of keys) {
-    const pe = fieldElement(key);
-    if (toRemove.hasMember(pe)) continue;
+    const f = schema.field(m, key);
+    if (toRemove.hasMember(f.element)) continue;
     let v = value[key];
-    const subset = toRemove.child(pe);
-    if (subset && !subset.isEmpty()) v = walk(schema, schema.fieldType(m, key), v, subset);
-    if (v !== undefined) setOwn(out, key, v);
+    const subset = toRemove.child(f.element);
+    if (subset && !subset.isEmpty()) v = walk(schema, f.atom, v, subset);
+    if (v !== undefined) {
+      setOwn(out, key, v);
+      size++;
+    }
   }
-  return Object.keys(out).length > 0 ? out : undefined;
+  return size > 0 ? out : undefined;
 }
 
 function doList(schema: Schema, l: ListAtom, value: unknown, toRemove: FieldSet): unknown {
   if (!isList(value)) return value;
   if (value.length === 0 || !l.associative) return undefined;
+  const elem = schema.resolve(l.elem);
   const out: unknown[] = [];
   for (const item of value) {
     const pe = schema.listItemElement(l, item);
@@ -61,7 +66,7 @@ function doList(schema: Schema, l: ListAtom, value: unknown, toRemove: FieldSet)
     if (toRemove.hasMember(pe)) continue;
     let v = item;
     const subset = toRemove.child(pe);
-    if (subset && !subset.isEmpty()) v = walk(schema, l.elem, item, subset);
+    if (subset && !subset.isEmpty()) v = walk(schema, elem, item, subset);
     if (v !== undefined) out.push(v);
   }
   return out.length > 0 ? out : undefined;
@@ -72,23 +77,25 @@ function doList(schema: Schema, l: ListAtom, value: unknown, toRemove: FieldSet)
  * made a member itself (map keys and list items are left as they are).
  */
 export function ensureNamedFieldsAreMembers(schema: Schema, ref: Ref | undefined, set: FieldSet): FieldSet {
-  const out = FieldSet.empty();
-  fill(schema, ref, set, out);
-  return out;
+  return named(schema, schema.resolve(ref), set);
 }
 
-function fill(schema: Schema, ref: Ref | undefined, set: FieldSet, out: FieldSet): void {
-  const atom = schema.resolve(ref);
-  for (const m of set.members) out.insertMember(m);
+/** named rebuilds one node: its named children join its members, each child is rebuilt below. */
+function named(schema: Schema, atom: Atom, set: FieldSet): FieldSet {
+  const namedChildren: PathElement[] = [];
+  const children: SetChild[] = [];
   for (const c of set.children) {
-    let childRef: Ref | undefined;
-    const pe: PathElement = c.element;
+    const pe = c.element;
+    let childAtom: Atom = NO_ATOM;
     if (pe.kind === 'field' && atom.map) {
-      if (schema.isNamedField(atom.map, pe.name)) out.insertMember(pe);
-      childRef = schema.fieldType(atom.map, pe.name);
+      const f = schema.field(atom.map, pe.name);
+      if (f.named) namedChildren.push(pe);
+      childAtom = f.atom;
     } else if (pe.kind === 'key' && atom.list) {
-      childRef = atom.list.elem;
+      childAtom = schema.resolve(atom.list.elem);
     }
-    fill(schema, childRef, c.set, out.descend(pe));
+    children.push({ element: pe, set: named(schema, childAtom, c.set) });
   }
+  // Both lists are sorted, and so are the children, so the node can be taken as built.
+  return FieldSet.fromSorted(unionElements(set.members, namedChildren), children);
 }

@@ -10,8 +10,9 @@
  */
 
 import { resolve, type ListNode, type StructNode, type TypeNode, type TypeRef, type TypeTable } from '../schema/typeinfo';
-import { keyElement, valueElement, type KeyField, type PathElement } from './fieldpath';
-import { getOwn, hasOwn, isList, isMap, type JsonMap } from './value';
+import { fieldElement, internedKeyElement, internedValueElement, type FieldElement, type KeyElement, type KeyField, type PathElement } from './fieldpath';
+import { BoundedMemo, isMemoizable } from './memo';
+import { compareStrings, getOwn, hasOwn, isList, isMap, isScalar, type JsonMap } from './value';
 
 /** ScalarKind is SMD's scalar type: numeric, string, boolean, or untyped (any scalar). */
 export type ScalarKind = 'numeric' | 'string' | 'boolean' | 'untyped';
@@ -35,6 +36,38 @@ export interface ListAtom {
   readonly associative: boolean;
   /** keys are the list-map keys; empty for a set. */
   readonly keys: readonly string[];
+  /** sortedKeys are the keys in the order a key element lists them (by name). */
+  readonly sortedKeys: readonly string[];
+  /**
+   * itemElements memoizes the key elements of a list-map keyed by one field, by that field's
+   * value when it is present and scalar: most list-maps are keyed by a name, and keying an item
+   * is then a lookup instead of rendering and interning its key.
+   */
+  readonly itemElements: BoundedMemo<unknown, KeyElement>;
+  /** pairElements is itemElements for a list-map keyed by two fields (port and protocol), a level per field. */
+  readonly pairElements: BoundedMemo<unknown, BoundedMemo<unknown, KeyElement>>;
+}
+
+/** ITEM_ELEMENTS bounds ListAtom.itemElements and the first level of pairElements (names, ports ...). */
+const ITEM_ELEMENTS = 1_000;
+/** PAIR_SECOND_ELEMENTS bounds the second level of pairElements: a port has a protocol or three. */
+const PAIR_SECOND_ELEMENTS = 16;
+
+function newListAtom(elem: Ref, associative: boolean, keys: readonly string[]): ListAtom {
+  return {
+    elem,
+    associative,
+    keys,
+    sortedKeys: [...keys].sort(compareStrings),
+    itemElements: new BoundedMemo(ITEM_ELEMENTS),
+    pairElements: new BoundedMemo(ITEM_ELEMENTS),
+  };
+}
+
+/** scalarKeyValue is an item's value of a key field when it is present, scalar and short enough to memoize. */
+function scalarKeyValue(item: JsonMap, name: string): string | number | boolean | undefined {
+  const v = hasOwn(item, name) ? item[name] : undefined;
+  return isScalar(v) && isMemoizable(v) ? v : undefined;
 }
 
 /** MapAtom is a struct or map: named fields plus an element type for other keys. */
@@ -46,7 +79,31 @@ export interface MapAtom {
   readonly atomic: boolean;
   /** struct is the TypeTable node, for field defaults. */
   readonly struct?: StructNode;
+  /** fieldInfos memoizes Schema.field for this map (declared fields, and a bounded number of other keys). */
+  readonly fieldInfos: Map<string, FieldInfo>;
 }
+
+/** FieldInfo is what the walkers need of one key of a map: its element, type and atom. */
+export interface FieldInfo {
+  readonly element: FieldElement;
+  /** ref is the declared field's type, else the map's element type; undefined when the map allows no other keys. */
+  readonly ref: Ref | undefined;
+  /** atom is ref resolved. */
+  readonly atom: Atom;
+  /** named reports a declared struct field (as opposed to a map key). */
+  readonly named: boolean;
+  /**
+   * rank is a declared field's place among the map's declared fields in element order (-1 for
+   * other keys): walkers sort a struct's fields by it instead of comparing names.
+   */
+  readonly rank: number;
+}
+
+/**
+ * MAX_KEY_INFOS bounds the FieldInfos memoized per map for keys that are not declared fields
+ * (label names, ConfigMap keys): user data, so the memo stops growing there.
+ */
+const MAX_KEY_INFOS = 256;
 
 /** Atom is what a node may be; a value selects one part with deduceAtom. */
 export interface Atom {
@@ -55,7 +112,8 @@ export interface Atom {
   readonly map?: MapAtom;
 }
 
-const NO_ATOM: Atom = {};
+/** NO_ATOM is the atom of a value without a type: a leaf to every walker. */
+export const NO_ATOM: Atom = {};
 
 function isSpecial(ref: Ref): ref is SpecialRef {
   return typeof ref === 'object' && 'special' in ref;
@@ -85,19 +143,20 @@ function scalarKind(type: string): ScalarKind {
 export class Schema {
   private readonly atoms = new WeakMap<object, Atom>();
   private readonly named = new Map<string, Atom>();
+  private readonly keyDefaults = new WeakMap<ListAtom, Map<string, unknown>>();
   private readonly deducedAtom: Atom;
   private readonly untypedAtomicAtom: Atom;
 
   constructor(readonly table: TypeTable) {
     this.untypedAtomicAtom = {
       scalar: 'untyped',
-      list: { elem: UNTYPED_ATOMIC, associative: false, keys: [] },
-      map: { fields: {}, elem: UNTYPED_ATOMIC, atomic: true },
+      list: newListAtom(UNTYPED_ATOMIC, false, []),
+      map: { fields: {}, elem: UNTYPED_ATOMIC, atomic: true, fieldInfos: new Map() },
     };
     this.deducedAtom = {
       scalar: 'untyped',
-      list: { elem: UNTYPED_ATOMIC, associative: false, keys: [] },
-      map: { fields: {}, elem: DEDUCED, atomic: false },
+      list: newListAtom(UNTYPED_ATOMIC, false, []),
+      map: { fields: {}, elem: DEDUCED, atomic: false, fieldInfos: new Map() },
     };
   }
 
@@ -139,16 +198,29 @@ export class Schema {
             elem: node.preserveUnknownFields || !declared ? DEDUCED : undefined,
             atomic: node.mapType === 'atomic',
             struct: node,
+            fieldInfos: new Map(),
           },
         };
       }
       case 'map':
-        return { map: { fields: {}, elem: node.values, atomic: node.mapType === 'atomic' } };
+        return { map: { fields: {}, elem: node.values, atomic: node.mapType === 'atomic', fieldInfos: new Map() } };
       case 'list':
         return { list: listAtom(node) };
       case 'untyped':
         return this.deducedAtom;
     }
+  }
+
+  /** field describes key `name` of a map (memoized: walkers ask for every key they visit). */
+  field(m: MapAtom, name: string): FieldInfo {
+    const hit = m.fieldInfos.get(name);
+    if (hit) return hit;
+    const named = hasOwn(m.fields, name);
+    const ref = named ? m.fields[name] : m.elem;
+    const rank = named ? Object.keys(m.fields).sort(compareStrings).indexOf(name) : -1;
+    const info: FieldInfo = { element: fieldElement(name), ref, atom: this.resolve(ref), named, rank };
+    if (named || (m.fieldInfos.size < MAX_KEY_INFOS && isMemoizable(name))) m.fieldInfos.set(name, info);
+    return info;
   }
 
   /** fieldType is the type of key `name` in a map: its field, else the element type. */
@@ -191,12 +263,14 @@ export class Schema {
     if (list.keys.length > 0) {
       if (item === null) return 'associative list with keys may not have a null element';
       if (!isMap(item)) return 'associative list with keys may not have non-map elements';
+      const memoized = this.memoizedItemElement(list, item);
+      if (memoized) return memoized;
       const key: KeyField[] = [];
-      for (const name of list.keys) {
+      for (const name of list.sortedKeys) {
         if (hasOwn(item, name)) {
           key.push({ name, value: item[name] });
         } else {
-          const def = this.keyDefault(list, name);
+          const def = this.keyDefaultOf(list, name);
           if (def !== undefined && def !== null) key.push({ name, value: def });
         }
       }
@@ -204,18 +278,55 @@ export class Schema {
         const quoted = list.keys.map((k) => JSON.stringify(k)).join(' ');
         return `associative list with keys has an element that omits all key fields [${quoted}] (and doesn't have default values for any key fields)`;
       }
-      return keyElement(key);
+      return internedKeyElement(key);
     }
     if (isMap(item)) return "associative list without keys has an element that's a map type";
     if (isList(item)) return 'not supported: associative list with lists as elements';
     if (item === null) return "associative list without keys has an element that's an explicit null";
-    return valueElement(item);
+    return internedValueElement(item);
+  }
+
+  /** memoizedItemElement is listItemElement through ListAtom.itemElements, when that applies. */
+  private memoizedItemElement(list: ListAtom, item: JsonMap): KeyElement | undefined {
+    const names = list.sortedKeys;
+    if (names.length === 0 || names.length > 2) return undefined;
+    const first = scalarKeyValue(item, names[0]);
+    if (first === undefined) return undefined;
+    if (names.length === 1) {
+      return list.itemElements.get(first) ?? list.itemElements.set(first, internedKeyElement([{ name: names[0], value: first }]));
+    }
+    const second = scalarKeyValue(item, names[1]);
+    if (second === undefined) return undefined;
+    const level = list.pairElements.get(first) ?? list.pairElements.set(first, new BoundedMemo(PAIR_SECOND_ELEMENTS));
+    return (
+      level.get(second) ??
+      level.set(
+        second,
+        internedKeyElement([
+          { name: names[0], value: first },
+          { name: names[1], value: second },
+        ]),
+      )
+    );
+  }
+
+  /** keyDefaultOf is keyDefault, memoized per list: items that omit a key field are common in applied configurations. */
+  private keyDefaultOf(list: ListAtom, name: string): unknown {
+    let defaults = this.keyDefaults.get(list);
+    if (!defaults) {
+      defaults = new Map();
+      this.keyDefaults.set(list, defaults);
+    }
+    if (defaults.has(name)) return defaults.get(name);
+    const def = this.keyDefault(list, name);
+    defaults.set(name, def);
+    return def;
   }
 }
 
 function listAtom(node: ListNode): ListAtom {
-  if (node.listType === 'atomic') return { elem: node.items, associative: false, keys: [] };
-  return { elem: node.items, associative: true, keys: node.listType === 'map' ? (node.mapKeys ?? []) : [] };
+  if (node.listType === 'atomic') return newListAtom(node.items, false, []);
+  return newListAtom(node.items, true, node.listType === 'map' ? (node.mapKeys ?? []) : []);
 }
 
 /**

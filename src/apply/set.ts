@@ -3,18 +3,16 @@
  * here) and its children (elements under which further members live); being a child does not
  * make an element a member. Both lists are kept sorted in upstream's element order, so the
  * FieldsV1 rendering comes out in upstream's byte order without a separate sort.
+ *
+ * Sets are built cheaply, because every write builds several: by appending (insertMember and
+ * descend try the end of a list before they search, and the FieldsV1 reader and most walkers
+ * meet elements in order), or bottom up from a node's lists (fromSorted, fromUnsorted). The set
+ * operations walk both operands' sorted lists side by side and share the subtrees they do not
+ * change with their operands (and so with each other: a built set is never modified again).
  */
 
-import {
-  FieldsV1Error,
-  comparePathElements,
-  parsePathElement,
-  pathElementsEqual,
-  serializePathElement,
-  type Path,
-  type PathElement,
-} from './fieldpath';
-import { goJSONString, isMap } from './value';
+import { FieldsV1Error, comparePathElements, parsePathElement, pathElementsEqual, serializePathElement, type Path, type PathElement } from './fieldpath';
+import { goJSONString, hasOwn, isMap } from './value';
 
 /** SetChild pairs an element with the subset of paths below it. */
 export interface SetChild {
@@ -22,28 +20,48 @@ export interface SetChild {
   readonly set: FieldSet;
 }
 
-function search<T>(items: readonly T[], pe: PathElement, key: (t: T) => PathElement): { index: number; found: boolean } {
+interface Child {
+  element: PathElement;
+  set: FieldSet;
+}
+
+/**
+ * findElement binary-searches a sorted element list: the index of pe, or -(insertion point) - 1
+ * when it is absent.
+ */
+function findElement(items: readonly PathElement[], pe: PathElement): number {
   let lo = 0;
   let hi = items.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const c = comparePathElements(key(items[mid]), pe);
-    if (c === 0) return { index: mid, found: true };
+    const c = comparePathElements(items[mid], pe);
+    if (c === 0) return mid;
     if (c < 0) lo = mid + 1;
     else hi = mid;
   }
-  return { index: lo, found: false };
+  return -lo - 1;
 }
 
-const self = (pe: PathElement): PathElement => pe;
-const elementOf = (c: SetChild): PathElement => c.element;
+/** findChild is findElement over a child list. */
+function findChild(items: readonly Child[], pe: PathElement): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = comparePathElements(items[mid].element, pe);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return -lo - 1;
+}
 
 /** FieldSet is a set of field paths (see the file comment). */
 export class FieldSet {
   private readonly memberList: PathElement[];
-  private readonly childList: { element: PathElement; set: FieldSet }[];
+  private readonly childList: Child[];
 
-  private constructor(members: PathElement[], children: { element: PathElement; set: FieldSet }[]) {
+  private constructor(members: PathElement[], children: Child[]) {
     this.memberList = members;
     this.childList = children;
   }
@@ -51,6 +69,22 @@ export class FieldSet {
   /** empty makes a set with no paths. */
   static empty(): FieldSet {
     return new FieldSet([], []);
+  }
+
+  /**
+   * fromSorted makes a node from its two lists, which it keeps: members sorted and distinct,
+   * children sorted by element and distinct. For walkers that produce them in order.
+   */
+  static fromSorted(members: PathElement[], children: SetChild[]): FieldSet {
+    return new FieldSet(members, children as Child[]);
+  }
+
+  /**
+   * fromUnsorted makes a node from its members and children in any order (a walker's object
+   * keys): it sorts both lists in place, merges repeated elements, and keeps them.
+   */
+  static fromUnsorted(members: PathElement[], children: SetChild[]): FieldSet {
+    return new FieldSet(sortMembers(members), sortChildren(children as Child[]));
   }
 
   /** of makes a set of the given paths. */
@@ -92,28 +126,62 @@ export class FieldSet {
 
   /** insertMember adds an element as a member of this node (in place). */
   insertMember(pe: PathElement): void {
-    const { index, found } = search(this.memberList, pe, self);
-    if (!found) this.memberList.splice(index, 0, pe);
+    const list = this.memberList;
+    const n = list.length;
+    if (n === 0 || comparePathElements(list[n - 1], pe) < 0) {
+      list.push(pe);
+      return;
+    }
+    const i = findElement(list, pe);
+    if (i < 0) list.splice(-i - 1, 0, pe);
   }
 
   /** descend returns the child set under pe, creating it (in place). */
   descend(pe: PathElement): FieldSet {
-    const { index, found } = search(this.childList, pe, elementOf);
-    if (found) return this.childList[index].set;
+    const list = this.childList;
+    const n = list.length;
+    if (n > 0) {
+      const last = list[n - 1];
+      const c = last.element === pe ? 0 : comparePathElements(last.element, pe);
+      if (c === 0) return last.set;
+      if (c > 0) {
+        const i = findChild(list, pe);
+        if (i >= 0) return list[i].set;
+        const set = FieldSet.empty();
+        list.splice(-i - 1, 0, { element: pe, set });
+        return set;
+      }
+    }
     const set = FieldSet.empty();
-    this.childList.splice(index, 0, { element: pe, set });
+    list.push({ element: pe, set });
     return set;
+  }
+
+  /**
+   * attach adds every path of sub below pe (in place), taking sub itself as the child when pe
+   * has none yet. Only for sets being built (the FieldsV1 reader): sub becomes part of this set.
+   */
+  private attach(pe: PathElement, sub: FieldSet): void {
+    const list = this.childList;
+    const n = list.length;
+    if (n === 0 || comparePathElements(list[n - 1].element, pe) < 0) {
+      list.push({ element: pe, set: sub });
+      return;
+    }
+    const i = findChild(list, pe);
+    if (i >= 0) list[i] = { element: pe, set: list[i].set.union(sub) };
+    else list.splice(-i - 1, 0, { element: pe, set: sub });
   }
 
   /** hasMember reports pe as a member of this node. */
   hasMember(pe: PathElement): boolean {
-    return search(this.memberList, pe, self).found;
+    return findElement(this.memberList, pe) >= 0;
   }
 
   /** child returns the subset under pe, if any. */
   child(pe: PathElement): FieldSet | undefined {
-    const { index, found } = search(this.childList, pe, elementOf);
-    return found ? this.childList[index].set : undefined;
+    const i = findChild(this.childList, pe);
+    return i >= 0 ? this.childList[i].set : undefined;
   }
 
   /** has reports the path as a member. */
@@ -135,16 +203,20 @@ export class FieldSet {
   /** isEmpty reports a set without members at any depth. */
   isEmpty(): boolean {
     if (this.memberList.length > 0) return false;
-    return this.childList.every((c) => c.set.isEmpty());
+    for (const c of this.childList) if (!c.set.isEmpty()) return false;
+    return true;
   }
 
   /** size counts members at every depth. */
   size(): number {
-    return this.memberList.length + this.childList.reduce((n, c) => n + c.set.size(), 0);
+    let n = this.memberList.length;
+    for (const c of this.childList) n += c.set.size();
+    return n;
   }
 
   /** equals compares structure, as upstream's Equals (an empty child is not nothing). */
   equals(o: FieldSet): boolean {
+    if (this === o) return true;
     if (this.memberList.length !== o.memberList.length || this.childList.length !== o.childList.length) return false;
     for (let i = 0; i < this.memberList.length; i++) {
       if (!pathElementsEqual(this.memberList[i], o.memberList[i])) return false;
@@ -158,22 +230,47 @@ export class FieldSet {
 
   /** union holds the paths of either set. */
   union(o: FieldSet): FieldSet {
-    const members = mergeSorted(this.memberList, o.memberList, self, 'union').map((p) => p.a ?? p.b!);
-    const children: { element: PathElement; set: FieldSet }[] = [];
-    for (const p of mergeSorted(this.childList, o.childList, elementOf, 'union')) {
-      if (p.a && p.b) children.push({ element: p.a.element, set: p.a.set.union(p.b.set) });
-      else children.push((p.a ?? p.b)!);
+    const members = unionElements(this.memberList, o.memberList);
+    const a = this.childList;
+    const b = o.childList;
+    const children: Child[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length && j < b.length) {
+      const c = comparePathElements(a[i].element, b[j].element);
+      if (c < 0) children.push(a[i++]);
+      else if (c > 0) children.push(b[j++]);
+      else {
+        // A subtree shared by both operands is its own union.
+        const set = a[i].set === b[j].set ? a[i].set : a[i].set.union(b[j].set);
+        children.push({ element: a[i].element, set });
+        i++;
+        j++;
+      }
     }
+    while (i < a.length) children.push(a[i++]);
+    while (j < b.length) children.push(b[j++]);
     return new FieldSet(members, children);
   }
 
   /** intersection holds the members of both sets. */
   intersection(o: FieldSet): FieldSet {
-    const members = mergeSorted(this.memberList, o.memberList, self, 'both').map((p) => p.a!);
-    const children: { element: PathElement; set: FieldSet }[] = [];
-    for (const p of mergeSorted(this.childList, o.childList, elementOf, 'both')) {
-      const res = p.a!.set.intersection(p.b!.set);
-      if (!res.isEmpty()) children.push({ element: p.a!.element, set: res });
+    const members = intersectElements(this.memberList, o.memberList);
+    const a = this.childList;
+    const b = o.childList;
+    const children: Child[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length && j < b.length) {
+      const c = comparePathElements(a[i].element, b[j].element);
+      if (c < 0) i++;
+      else if (c > 0) j++;
+      else {
+        const res = a[i].set.intersection(b[j].set);
+        if (!res.isEmpty()) children.push({ element: a[i].element, set: res });
+        i++;
+        j++;
+      }
     }
     return new FieldSet(members, children);
   }
@@ -183,33 +280,44 @@ export class FieldSet {
    * remove paths below it (parent − child = parent, child − parent = child).
    */
   difference(o: FieldSet): FieldSet {
-    const members = mergeSorted(this.memberList, o.memberList, self, 'left').map((p) => p.a!);
-    const children: { element: PathElement; set: FieldSet }[] = [];
-    for (const c of this.childList) {
-      const other = o.child(c.element);
-      if (!other) {
-        children.push(c);
+    if (o === this) return FieldSet.empty();
+    const members = subtractElements(this.memberList, o.memberList);
+    const a = this.childList;
+    const b = o.childList;
+    const children: Child[] = [];
+    let j = 0;
+    for (const child of a) {
+      while (j < b.length && comparePathElements(b[j].element, child.element) < 0) j++;
+      if (j === b.length || comparePathElements(b[j].element, child.element) !== 0) {
+        children.push(child);
         continue;
       }
-      const diff = c.set.difference(other);
-      if (!diff.isEmpty()) children.push({ element: c.element, set: diff });
+      const diff = child.set.difference(b[j].set);
+      if (!diff.isEmpty()) children.push({ element: child.element, set: diff });
     }
     return new FieldSet(members, children);
   }
 
   /** recursiveDifference also removes everything below a member of o. */
   recursiveDifference(o: FieldSet): FieldSet {
-    const members = mergeSorted(this.memberList, o.memberList, self, 'left').map((p) => p.a!);
-    const children: { element: PathElement; set: FieldSet }[] = [];
-    for (const c of this.childList) {
-      if (o.hasMember(c.element)) continue;
-      const other = o.child(c.element);
-      if (!other) {
-        children.push(c);
+    if (o === this) return FieldSet.empty();
+    const members = subtractElements(this.memberList, o.memberList);
+    const a = this.childList;
+    const b = o.childList;
+    const om = o.memberList;
+    const children: Child[] = [];
+    let j = 0;
+    let k = 0;
+    for (const child of a) {
+      while (k < om.length && comparePathElements(om[k], child.element) < 0) k++;
+      if (k < om.length && comparePathElements(om[k], child.element) === 0) continue;
+      while (j < b.length && comparePathElements(b[j].element, child.element) < 0) j++;
+      if (j === b.length || comparePathElements(b[j].element, child.element) !== 0) {
+        children.push(child);
         continue;
       }
-      const diff = c.set.recursiveDifference(other);
-      if (!diff.isEmpty()) children.push({ element: c.element, set: diff });
+      const diff = child.set.recursiveDifference(b[j].set);
+      if (!diff.isEmpty()) children.push({ element: child.element, set: diff });
     }
     return new FieldSet(members, children);
   }
@@ -247,14 +355,26 @@ export class FieldSet {
     return renderFieldsV1(this.toFieldsV1());
   }
 
+  /**
+   * emit builds the FieldsV1 object of this node. Members and children are both sorted, so one
+   * pass over the two lists writes the keys in order; an element in both is a child marked `"."`.
+   */
   private emit(includeSelf: boolean): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    if (includeSelf && !(this.memberList.length === 0 && this.childList.length === 0)) out['.'] = {};
-    for (const p of mergeSorted(this.memberList, this.childList, (x: PathElement | SetChild) => ('kind' in x ? x : x.element), 'union')) {
-      const member = p.a as PathElement | undefined;
-      const child = p.b as SetChild | undefined;
-      const key = serializePathElement(child ? child.element : member!);
-      out[key] = child ? child.set.emit(member !== undefined) : {};
+    const members = this.memberList;
+    const children = this.childList;
+    if (includeSelf && !(members.length === 0 && children.length === 0)) out['.'] = {};
+    let i = 0;
+    let j = 0;
+    while (i < members.length || j < children.length) {
+      const c = i === members.length ? 1 : j === children.length ? -1 : comparePathElements(members[i], children[j].element);
+      if (c < 0) {
+        out[serializePathElement(members[i++])] = {};
+      } else {
+        const child = children[j++];
+        out[serializePathElement(child.element)] = child.set.emit(c === 0);
+        if (c === 0) i++;
+      }
     }
     return out;
   }
@@ -267,7 +387,35 @@ export class FieldSet {
     const doc = typeof fields === 'string' ? parseFieldsText(fields) : fields;
     if (doc === null || doc === undefined) return FieldSet.empty();
     if (!isMap(doc)) throw new FieldsV1Error('FieldsV1 must be a JSON object');
-    return readNode(doc).children ?? FieldSet.empty();
+    return FieldSet.read(doc) ?? FieldSet.empty();
+  }
+
+  /**
+   * read is readIterV1: the subset below a FieldsV1 node, undefined when it names nothing (the
+   * node is then a member; so is a node with a `"."` key).
+   */
+  private static read(node: Record<string, unknown>): FieldSet | undefined {
+    let set: FieldSet | undefined;
+    for (const key of Object.keys(node)) {
+      if (key === '.') continue;
+      const pe = parsePathElement(key);
+      if (pe === undefined) continue;
+      const value = node[key];
+      let sub: FieldSet | undefined;
+      let isMember: boolean;
+      if (value === null) {
+        isMember = true;
+      } else if (isMap(value)) {
+        sub = FieldSet.read(value);
+        isMember = sub === undefined || hasOwn(value, '.');
+      } else {
+        throw new FieldsV1Error(`expected an object for ${key}`);
+      }
+      set ??= FieldSet.empty();
+      if (isMember) set.insertMember(pe);
+      if (sub) set.attach(pe, sub);
+    }
+    return set;
   }
 }
 
@@ -277,41 +425,6 @@ function parseFieldsText(text: string): unknown {
   } catch (e) {
     throw new FieldsV1Error(e instanceof Error ? e.message : String(e));
   }
-}
-
-/** readNode is readIterV1: the subset below a node, and whether the node is itself a member. */
-function readNode(node: Record<string, unknown>): { children: FieldSet | undefined; isMember: boolean } {
-  let children: FieldSet | undefined;
-  let isMember = false;
-  for (const key of Object.keys(node)) {
-    if (key === '.') {
-      isMember = true;
-      continue;
-    }
-    const pe = parsePathElement(key);
-    if (pe === undefined) continue;
-    const value = node[key];
-    let sub: { children: FieldSet | undefined; isMember: boolean };
-    if (value === null) sub = { children: undefined, isMember: true };
-    else if (isMap(value)) sub = readNode(value);
-    else throw new FieldsV1Error(`expected an object for ${key}`);
-    if (sub.isMember) {
-      children ??= FieldSet.empty();
-      children.insertMember(pe);
-    }
-    if (sub.children) {
-      children ??= FieldSet.empty();
-      mergeInto(children.descend(pe), sub.children);
-    }
-  }
-  if (!children) isMember = true;
-  return { children, isMember };
-}
-
-/** mergeInto adds every path of source to target (in place). */
-function mergeInto(target: FieldSet, source: FieldSet): void {
-  for (const m of source.members) target.insertMember(m);
-  for (const c of source.children) mergeInto(target.descend(c.element), c.set);
 }
 
 /** renderFieldsV1 writes a FieldsV1 object in its key order with Go's string escaping. */
@@ -324,31 +437,109 @@ export function renderFieldsV1(doc: Record<string, unknown>): string {
   return '{' + parts.join(',') + '}';
 }
 
-/** mergeSorted walks two sorted lists together and pairs equal elements. */
-function mergeSorted<A, B>(
-  as: readonly A[],
-  bs: readonly B[],
-  key: (x: A | B) => PathElement,
-  mode: 'union' | 'both' | 'left',
-): { a?: A; b?: B }[] {
-  const out: { a?: A; b?: B }[] = [];
+/**
+ * INSERTION_SORT_MAX is the longest list sorted by insertion: a node's keys are few, often
+ * nearly in order, and insertion sort then beats Array.prototype.sort's overhead.
+ */
+const INSERTION_SORT_MAX = 16;
+
+/** sortMembers sorts a member list in place (stable) and drops repeated elements. */
+function sortMembers(list: PathElement[]): PathElement[] {
+  let i = 1;
+  while (i < list.length && comparePathElements(list[i - 1], list[i]) < 0) i++;
+  if (i >= list.length) return list; // already in order, no repeats
+  if (list.length > INSERTION_SORT_MAX) {
+    list.sort(comparePathElements);
+  } else {
+    for (; i < list.length; i++) {
+      const pe = list[i];
+      let j = i - 1;
+      while (j >= 0 && comparePathElements(list[j], pe) > 0) {
+        list[j + 1] = list[j];
+        j--;
+      }
+      list[j + 1] = pe;
+    }
+  }
+  const out: PathElement[] = [];
+  for (const pe of list) if (out.length === 0 || comparePathElements(out[out.length - 1], pe) !== 0) out.push(pe);
+  return out;
+}
+
+/** sortChildren sorts a child list in place (stable) and merges children of equal elements. */
+function sortChildren(list: Child[]): Child[] {
+  let i = 1;
+  while (i < list.length && comparePathElements(list[i - 1].element, list[i].element) < 0) i++;
+  if (i >= list.length) return list;
+  if (list.length > INSERTION_SORT_MAX) {
+    list.sort((a, b) => comparePathElements(a.element, b.element));
+  } else {
+    for (; i < list.length; i++) {
+      const c = list[i];
+      let j = i - 1;
+      while (j >= 0 && comparePathElements(list[j].element, c.element) > 0) {
+        list[j + 1] = list[j];
+        j--;
+      }
+      list[j + 1] = c;
+    }
+  }
+  const out: Child[] = [];
+  for (const c of list) {
+    const last = out.length === 0 ? undefined : out[out.length - 1];
+    if (last && comparePathElements(last.element, c.element) === 0) out[out.length - 1] = { element: last.element, set: last.set.union(c.set) };
+    else out.push(c);
+  }
+  return out;
+}
+
+/** unionElements merges two sorted element lists. */
+export function unionElements(a: readonly PathElement[], b: readonly PathElement[]): PathElement[] {
+  if (b.length === 0) return a.slice();
+  if (a.length === 0) return b.slice();
+  const out: PathElement[] = [];
   let i = 0;
   let j = 0;
-  while (i < as.length && j < bs.length) {
-    const c = comparePathElements(key(as[i]), key(bs[j]));
-    if (c < 0) {
-      if (mode !== 'both') out.push({ a: as[i] });
-      i++;
-    } else if (c > 0) {
-      if (mode === 'union') out.push({ b: bs[j] });
-      j++;
-    } else {
-      if (mode !== 'left') out.push({ a: as[i], b: bs[j] });
-      i++;
+  while (i < a.length && j < b.length) {
+    const c = comparePathElements(a[i], b[j]);
+    if (c < 0) out.push(a[i++]);
+    else if (c > 0) out.push(b[j++]);
+    else {
+      out.push(a[i++]);
       j++;
     }
   }
-  if (mode !== 'both') for (; i < as.length; i++) out.push({ a: as[i] });
-  if (mode === 'union') for (; j < bs.length; j++) out.push({ b: bs[j] });
+  while (i < a.length) out.push(a[i++]);
+  while (j < b.length) out.push(b[j++]);
+  return out;
+}
+
+/** intersectElements keeps the elements of a that b also holds. */
+function intersectElements(a: readonly PathElement[], b: readonly PathElement[]): PathElement[] {
+  const out: PathElement[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const c = comparePathElements(a[i], b[j]);
+    if (c < 0) i++;
+    else if (c > 0) j++;
+    else {
+      out.push(a[i++]);
+      j++;
+    }
+  }
+  return out;
+}
+
+/** subtractElements keeps the elements of a that b does not hold. */
+function subtractElements(a: readonly PathElement[], b: readonly PathElement[]): PathElement[] {
+  if (b.length === 0) return a.slice();
+  const out: PathElement[] = [];
+  let j = 0;
+  for (const pe of a) {
+    while (j < b.length && comparePathElements(b[j], pe) < 0) j++;
+    if (j < b.length && comparePathElements(b[j], pe) === 0) continue;
+    out.push(pe);
+  }
   return out;
 }

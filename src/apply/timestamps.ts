@@ -2,17 +2,11 @@
  * Keeping no-op writes no-ops: managedFields timestamps alone must not make a new revision.
  */
 
-import { managedFieldsOf, setManagedFields } from './managedfields';
-import { deepCopy, equalValues, isMap, type JsonMap } from './value';
+import { managedFieldsOf, withoutManagedFields } from './managedfields';
+import { equalValues, isMap, type JsonMap } from './value';
 
 function asMap(o: object): JsonMap {
   return isMap(o) ? o : {};
-}
-
-function withoutManagedFields(o: JsonMap): JsonMap {
-  const c = deepCopy(o);
-  setManagedFields(c, undefined);
-  return c;
 }
 
 /**

@@ -23,12 +23,15 @@ import { reconcileFieldSetWithSchema } from './reconcile';
 import { ensureNamedFieldsAreMembers, removeItems } from './remove';
 import type { Ref, Schema } from './schema';
 import { FieldSet } from './set';
-import { toFieldSet } from './tofieldset';
+import { toFieldSet, toNamedFieldSet, type SubtreeMemo } from './tofieldset';
 import { compareStrings, equalValues, isMap, type JsonMap } from './value';
 
 /** VersionConverter moves objects between the versions a kind is served in. */
 export interface VersionConverter {
-  /** convert returns obj in apiVersion, or undefined when that version is not served any more. */
+  /**
+   * convert returns obj in apiVersion, or undefined when that version is not served any more.
+   * It must not modify obj, which may share subtrees with the caller's objects.
+   */
   convert(obj: JsonMap, apiVersion: string): JsonMap | undefined;
   /** root is the type of the kind in apiVersion (undefined: the request's). */
   root?(apiVersion: string): TypeRef | undefined;
@@ -52,8 +55,46 @@ interface Versioned {
   version: string;
 }
 
+/**
+ * ApplyMemo is what one apply remembers, per version, while it runs. Pruning asks more than
+ * once for the field set of the same object and for the named form of the same set, and walks
+ * objects that share most of their subtrees; nothing it remembers is modified meanwhile.
+ */
+class ApplyMemo {
+  /** subtrees holds the field sets below objects (see SubtreeMemo). */
+  private readonly subtrees = new Map<string, SubtreeMemo>();
+  /** named holds ensureNamedFieldsAreMembers of sets, by set. */
+  private readonly named = new Map<string, WeakMap<FieldSet, FieldSet>>();
+
+  subtreesAt(version: string): SubtreeMemo {
+    let memo = this.subtrees.get(version);
+    if (!memo) {
+      memo = new WeakMap();
+      this.subtrees.set(version, memo);
+    }
+    return memo;
+  }
+
+  namedAt(version: string, set: FieldSet, make: () => FieldSet): FieldSet {
+    let memo = this.named.get(version);
+    if (!memo) {
+      memo = new WeakMap();
+      this.named.set(version, memo);
+    }
+    let v = memo.get(set);
+    if (!v) {
+      v = make();
+      memo.set(set, v);
+    }
+    return v;
+  }
+}
+
 /** Updater tracks ownership on writes and merges applied configurations (see the file comment). */
 export class Updater {
+  /** memo is set while apply runs. */
+  private memo: ApplyMemo | undefined;
+
   constructor(private readonly opts: UpdaterOptions) {}
 
   private rootAt(version: string): Ref {
@@ -72,12 +113,18 @@ export class Updater {
     return this.opts.ignore ? set.recursiveDifference(this.opts.ignore) : set;
   }
 
-  private fieldSet(obj: Versioned): FieldSet {
-    return toFieldSet(this.opts.schema, this.rootAt(obj.version), obj.value);
+  /**
+   * namedFieldSet is named(fieldSet(obj)) in obj's version, built in one walk. During an apply
+   * the walk remembers subtrees: the same object costs nothing the second time, and an object
+   * sharing subtrees with one already walked gets a set sharing them too.
+   */
+  private namedFieldSet(obj: Versioned): FieldSet {
+    return toNamedFieldSet(this.opts.schema, this.rootAt(obj.version), obj.value, this.memo?.subtreesAt(obj.version));
   }
 
   private named(set: FieldSet, version: string): FieldSet {
-    return ensureNamedFieldsAreMembers(this.opts.schema, this.rootAt(version), set);
+    const make = (): FieldSet => ensureNamedFieldsAreMembers(this.opts.schema, this.rootAt(version), set);
+    return this.memo ? this.memo.namedAt(version, set, make) : make();
   }
 
   private remove(obj: Versioned, set: FieldSet): Versioned {
@@ -165,6 +212,15 @@ export class Updater {
    * ConflictsError unless force.
    */
   apply(liveObj: JsonMap, config: JsonMap, managers: ManagedFields, manager: string, force: boolean): JsonMap | undefined {
+    this.memo = new ApplyMemo();
+    try {
+      return this.applyMemoized(liveObj, config, managers, manager, force);
+    } finally {
+      this.memo = undefined;
+    }
+  }
+
+  private applyMemoized(liveObj: JsonMap, config: JsonMap, managers: ManagedFields, manager: string, force: boolean): JsonMap | undefined {
     this.reconcile(liveObj, managers);
     const merged = mergeTyped(this.opts.schema, this.opts.root, liveObj, config);
     let newObj: JsonMap = isMap(merged) ? merged : {};
@@ -207,8 +263,8 @@ export class Updater {
       const pv = this.at(p, version);
       if (!mv || !pv) continue;
       m = mv;
-      const mergedSet = this.named(this.fieldSet(mv), version);
-      const prunedSet = this.named(this.fieldSet(pv), version);
+      const mergedSet = this.namedFieldSet(mv);
+      const prunedSet = this.namedFieldSet(pv);
       const managed = this.named(managedAt.get(version)!, version);
       p = this.remove(mv, mergedSet.difference(prunedSet.union(managed)));
     }
@@ -223,8 +279,9 @@ export class Updater {
     const convertedPruned = this.at(pruned, lastSet.apiVersion);
     if (!convertedPruned) return merged;
     const version = merged.version;
-    const prunedSet = this.named(this.fieldSet(convertedPruned), version);
-    const mergedSet = this.named(this.fieldSet(merged), version);
+    // Both are in lastSet's version (merged was converted to it by prune).
+    const prunedSet = this.namedFieldSet(convertedPruned);
+    const mergedSet = this.namedFieldSet(merged);
     const last = this.named(lastSet.set, version);
     return this.remove(merged, mergedSet.difference(prunedSet).intersection(last));
   }

@@ -5,7 +5,7 @@
  */
 
 import { indexElement, pathElementKey, pathElementString, type PathElement } from './fieldpath';
-import { atomKind, deduceAtom, type ListAtom, type MapAtom, type Ref, type Schema, type ScalarKind } from './schema';
+import { atomKind, deduceAtom, type Atom, type ListAtom, type MapAtom, type Ref, type Schema, type ScalarKind } from './schema';
 import { goTypeName, goValueString, isList, isMap } from './value';
 
 /** ValidationError is one problem, with the path string upstream prints (`.spec.foo`). */
@@ -48,72 +48,96 @@ function validateScalar(kind: ScalarKind, v: unknown): string | undefined {
 
 /** validateTyped returns every problem of value under ref. */
 export function validateTyped(schema: Schema, ref: Ref, value: unknown, opts: ValidateOptions = {}): ValidationError[] {
-  const errs: ValidationError[] = [];
-  walk(schema, ref, value, '', errs, opts.allowDuplicates ?? false);
-  return errs;
+  const v = new Validator(schema, opts.allowDuplicates ?? false);
+  v.walk(schema.resolve(ref), value);
+  return v.errs;
 }
 
-function walk(schema: Schema, ref: Ref | undefined, value: unknown, path: string, errs: ValidationError[], dup: boolean): void {
-  const atom = deduceAtom(schema.resolve(ref), value);
-  switch (atomKind(atom)) {
-    case 'map':
-      visitMap(schema, atom.map!, value, path, errs, dup);
-      return;
-    case 'scalar': {
-      const msg = validateScalar(atom.scalar!, value);
-      if (msg) errs.push({ path, message: msg });
-      return;
-    }
-    case 'list':
-      visitList(schema, atom.list!, value, path, errs, dup);
-      return;
-    default:
-      errs.push({ path, message: 'schema error: no type found matching: inlined type' });
-  }
-}
+/**
+ * Validator walks a value keeping its path as a stack of map keys and list elements; the path
+ * is only rendered (`.spec.containers[name="x"]`) for an error, which is rare.
+ */
+class Validator {
+  readonly errs: ValidationError[] = [];
+  private readonly path: (string | PathElement)[] = [];
 
-function visitMap(schema: Schema, m: MapAtom, value: unknown, path: string, errs: ValidationError[], dup: boolean): void {
-  if (value === null || value === undefined) return;
-  if (!isMap(value)) {
-    errs.push({ path, message: `expected map, got ${goShow(value)}` });
-    return;
-  }
-  for (const key of Object.keys(value)) {
-    const childPath = `${path}.${key}`;
-    const ref = schema.fieldType(m, key);
-    if (ref === undefined) {
-      // Upstream stops at the first undeclared field of a map.
-      errs.push({ path: childPath, message: 'field not declared in schema' });
-      return;
-    }
-    walk(schema, ref, value[key], childPath, errs, dup);
-  }
-}
+  constructor(
+    private readonly schema: Schema,
+    private readonly allowDuplicates: boolean,
+  ) {}
 
-function visitList(schema: Schema, l: ListAtom, value: unknown, path: string, errs: ValidationError[], dup: boolean): void {
-  if (value === null || value === undefined) return;
-  if (!isList(value)) {
-    errs.push({ path, message: `expected list, got ${goShow(value)}` });
-    return;
+  private fail(message: string): void {
+    const path = this.path.map((p) => (typeof p === 'string' ? '.' + p : pathElementString(p))).join('');
+    this.errs.push({ path, message });
   }
-  const seen = new Set<string>();
-  for (let i = 0; i < value.length; i++) {
-    const item = value[i];
-    let pe: PathElement;
-    if (!l.associative) {
-      pe = indexElement(i);
-    } else {
-      const r = schema.listItemElement(l, item);
-      if (typeof r === 'string') {
-        // Without a key nothing deeper can be reported; upstream bails on the whole list.
-        errs.push({ path, message: `element ${i}: ${r}` });
+
+  walk(a: Atom, value: unknown): void {
+    const atom = deduceAtom(a, value);
+    switch (atomKind(atom)) {
+      case 'map':
+        this.visitMap(atom.map!, value);
+        return;
+      case 'scalar': {
+        const msg = validateScalar(atom.scalar!, value);
+        if (msg) this.fail(msg);
         return;
       }
-      pe = r;
-      const k = pathElementKey(pe);
-      if (seen.has(k) && !dup) errs.push({ path, message: `duplicate entries for key ${pathElementString(pe)}` });
-      seen.add(k);
+      case 'list':
+        this.visitList(atom.list!, value);
+        return;
+      default:
+        this.fail('schema error: no type found matching: inlined type');
     }
-    walk(schema, l.elem, item, path + pathElementString(pe), errs, dup);
+  }
+
+  private visitMap(m: MapAtom, value: unknown): void {
+    if (value === null || value === undefined) return;
+    if (!isMap(value)) {
+      this.fail(`expected map, got ${goShow(value)}`);
+      return;
+    }
+    for (const key of Object.keys(value)) {
+      const f = this.schema.field(m, key);
+      this.path.push(key);
+      if (f.ref === undefined) {
+        // Upstream stops at the first undeclared field of a map.
+        this.fail('field not declared in schema');
+        this.path.pop();
+        return;
+      }
+      this.walk(f.atom, value[key]);
+      this.path.pop();
+    }
+  }
+
+  private visitList(l: ListAtom, value: unknown): void {
+    if (value === null || value === undefined) return;
+    if (!isList(value)) {
+      this.fail(`expected list, got ${goShow(value)}`);
+      return;
+    }
+    const elem = this.schema.resolve(l.elem);
+    const seen = new Set<string>();
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      let pe: PathElement;
+      if (!l.associative) {
+        pe = indexElement(i);
+      } else {
+        const r = this.schema.listItemElement(l, item);
+        if (typeof r === 'string') {
+          // Without a key nothing deeper can be reported; upstream bails on the whole list.
+          this.fail(`element ${i}: ${r}`);
+          return;
+        }
+        pe = r;
+        const k = pathElementKey(pe);
+        if (seen.has(k) && !this.allowDuplicates) this.fail(`duplicate entries for key ${pathElementString(pe)}`);
+        seen.add(k);
+      }
+      this.path.push(pe);
+      this.walk(elem, item);
+      this.path.pop();
+    }
   }
 }

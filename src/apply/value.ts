@@ -156,6 +156,29 @@ export function equalValues(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/**
+ * equalDefined is equalValues for values free of `undefined`: it never holds when either side
+ * is or contains undefined. The typed walkers skip subtrees it finds equal, which is only sound
+ * where every node is defined (an explicitly undefined field still counts as added there).
+ */
+export function equalDefined(a: unknown, b: unknown): boolean {
+  if (a === undefined || b === undefined) return false;
+  if (typeof a !== 'object' || a === null) return a === b;
+  if (typeof b !== 'object' || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!equalDefined(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ma = a as JsonMap;
+  const mb = b as JsonMap;
+  const keys = Object.keys(ma);
+  if (keys.length !== Object.keys(mb).length) return false;
+  for (const k of keys) if (!hasOwn(mb, k) || !equalDefined(ma[k], mb[k])) return false;
+  return true;
+}
+
 const HEX = '0123456789abcdef';
 
 /**
