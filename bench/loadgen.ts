@@ -19,11 +19,19 @@ export interface Target {
 
 /** RunSpec is one measured run. Exactly one of durationMs and count bounds it. */
 export interface RunSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   path: string;
   /** body of POSTs: `${prefix}${namePrefix}${index}${suffix}`, so every create has its own name. */
   body?: { prefix: string; namePrefix: string; suffix: string };
+  /**
+   * spread, instead of body, spreads the requests over `slots` existing objects (PATCHes): in
+   * the path and in `body`, SLOT_MARK becomes the request's index modulo slots and INDEX_MARK
+   * its index, so each request writes a new value to one of the objects.
+   */
+  spread?: { slots: number; body: string };
   contentType?: string;
+  /** accept is the Accept header (default application/json). */
+  accept?: string;
   concurrency: number;
   durationMs?: number;
   count?: number;
@@ -65,6 +73,21 @@ export interface LoadResponse {
   error?: string;
 }
 
+/** INDEX_MARK and SLOT_MARK stand for a request's index and its slot in a spread run's path and body. */
+export const INDEX_MARK = '{{index}}';
+export const SLOT_MARK = '{{slot}}';
+
+/** splitMarks splits a text around its marks once per run: text, mark, text, mark, ..., text. */
+function splitMarks(text: string): string[] {
+  return text.split(/(\{\{index\}\}|\{\{slot\}\})/);
+}
+
+function fillMarks(parts: readonly string[], index: number, slots: number): string {
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i += 2) out += (parts[i] === INDEX_MARK ? index : index % slots) + parts[i + 1];
+  return out;
+}
+
 const agents = new Map<string, https.Agent>();
 
 function agentFor(t: Target, sockets: number): https.Agent {
@@ -91,8 +114,10 @@ export function run(target: Target, spec: RunSpec): Promise<RunResult> {
   const t0 = performance.now();
   const deadline = spec.durationMs !== undefined ? t0 + spec.durationMs : Infinity;
   const count = spec.count ?? Infinity;
-  const baseHeaders: Record<string, string> = { accept: 'application/json' };
-  if (spec.body) baseHeaders['content-type'] = spec.contentType ?? 'application/json';
+  const baseHeaders: Record<string, string> = { accept: spec.accept ?? 'application/json' };
+  if (spec.body || spec.spread) baseHeaders['content-type'] = spec.contentType ?? 'application/json';
+  const spreadPath = spec.spread && splitMarks(spec.path);
+  const spreadBody = spec.spread && splitMarks(spec.spread.body);
 
   return new Promise<RunResult>((resolve) => {
     const finish = () => {
@@ -131,8 +156,14 @@ export function run(target: Target, spec: RunSpec): Promise<RunResult> {
         body = `${spec.body.prefix}${spec.body.namePrefix}${index}${spec.body.suffix}`;
         headers['content-length'] = String(Buffer.byteLength(body));
       }
+      let urlPath = spec.path;
+      if (spec.spread && spreadPath && spreadBody) {
+        urlPath = fillMarks(spreadPath, index, spec.spread.slots);
+        body = fillMarks(spreadBody, index, spec.spread.slots);
+        headers['content-length'] = String(Buffer.byteLength(body));
+      }
       const start = performance.now();
-      const req = https.request({ agent, host: target.host, port: target.port, method: spec.method, path: spec.path, headers }, (res) => {
+      const req = https.request({ agent, host: target.host, port: target.port, method: spec.method, path: urlPath, headers }, (res) => {
         if (spec.keepSamples) headerTimes.push(performance.now() - start);
         let n = 0;
         let text = '';

@@ -12,13 +12,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { applyFigures, benchApply, benchPatchAndApply } from './apply';
 import { BareServer } from './bare';
+import { benchCRD } from './crd';
+import { benchEtcd, msOf, rateOf, type SqliteReference } from './etcd';
+import { createBenchNamespace } from './namespaces';
 import { KapiProcess, repoRoot } from './kapi';
 import { stringifyCeiling } from './list';
 import { LoadClient, type MeasuredRun } from './loadclient';
 import type { Target } from './loadgen';
 import { measureMemory } from './memory';
 import { profileServer } from './profile';
+import { benchListProtobuf } from './protobuflist';
 import { markdownTable, printFigure, printLine, printStep, type Figure } from './report';
 import { requestOk } from './request';
 import { SqliteCeiling, type SqliteRun } from './sqlite';
@@ -354,6 +359,18 @@ async function benchProtobufIfPresent(): Promise<Figure[]> {
   return figures;
 }
 
+// ---- field management ----
+
+/** benchApplyInProcess prints bench/apply.ts's in-process figures: the field manager and patches on the fixture pod. */
+async function benchApplyInProcess(): Promise<Figure[]> {
+  printStep('Field management and patches in-process (bench/apply.ts): CPU µs per operation on the fixture pod, median of 9 runs');
+  const result = await benchApply();
+  for (const line of JSON.stringify(result, null, 2).split('\n')) printLine(line);
+  const figures = applyFigures(result);
+  for (const f of figures) printFigure(f);
+  return figures;
+}
+
 function isFigure(x: unknown): x is Figure {
   const f = x as Partial<Figure> | null;
   return !!f && typeof f === 'object' && typeof f.name === 'string' && typeof f.kapi === 'string' && typeof f.ceiling === 'string' && typeof f.ratio === 'number';
@@ -385,17 +402,22 @@ async function main(): Promise<number> {
 
   const kapi = await KapiProcess.start();
   const client = new LoadClient();
+  let sqliteReference: SqliteReference = {};
   try {
     const target: Target = { ...kapi.creds };
-    for (const ns of ['warmup', ...createNamespaces()]) {
-      await requestOk(kapi.creds, 'POST', '/api/v1/namespaces', 201, JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
-    }
+    for (const ns of ['warmup', ...createNamespaces()]) await createBenchNamespace(kapi.creds, ns);
     const created = await step('creates', failures, () => benchCreates(kapi, target, client, tpl));
     if (created) figures.push(created.figure);
     const get = await step('get', failures, () => benchGet(kapi, target, client));
     if (get) figures.push(get);
     const list = await step('list', failures, () => benchList(kapi, target, client, created?.creationMs ?? []));
     if (list) figures.push(list);
+    sqliteReference = { createsPerSecond: rateOf(created?.figure), getPerSecond: rateOf(get), listMs: msOf(list) };
+    const protobufList = await step('list-protobuf', failures, () => benchListProtobuf(kapi, target, client, LISTED_NAMESPACE, PODS, LIST_RUNS));
+    if (protobufList) figures.push(protobufList);
+    const patches = await step('patch-apply', failures, () => benchPatchAndApply(kapi, target, client, LISTED_NAMESPACE, created?.figure));
+    // Beside the create figure in the summary: they share its ceiling.
+    if (patches) figures.splice(created ? figures.indexOf(created.figure) + 1 : figures.length, 0, ...patches);
   } finally {
     client.close();
     await kapi.dispose();
@@ -406,6 +428,17 @@ async function main(): Promise<number> {
   if (startup) figures.push(...startup);
   const protobuf = await step('protobuf', failures, benchProtobufIfPresent);
   if (protobuf) figures.push(...protobuf);
+  const fieldManagement = await step('apply', failures, benchApplyInProcess);
+  if (fieldManagement) figures.push(...fieldManagement);
+  const etcdClient = new LoadClient();
+  try {
+    const etcd = await step('etcd', failures, () => benchEtcd(etcdClient, tpl, sqliteReference));
+    if (etcd) figures.push(...etcd);
+  } finally {
+    etcdClient.close();
+  }
+  const crd = await step('crd', failures, benchCRD);
+  if (crd) figures.push(...crd);
 
   printStep(`Summary (Markdown; ${os.cpus().length} cores, node ${process.version}, ${new Date().toISOString().slice(0, 10)}; bench took ${fmtInt((performance.now() - started) / 1000)} s)`);
   process.stdout.write(`\n${markdownTable(figures)}\n\n`);

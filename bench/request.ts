@@ -10,9 +10,9 @@ export interface Reply {
   body: Buffer;
 }
 
-export function request(creds: Credentials, method: string, urlPath: string, body?: string): Promise<Reply> {
+export function request(creds: Credentials, method: string, urlPath: string, body?: string, accept = 'application/json'): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const req = https.request(
       { host: creds.host, port: creds.port, method, path: urlPath, headers, ca: creds.ca, cert: creds.cert, key: creds.key, agent: false },
@@ -29,8 +29,8 @@ export function request(creds: Credentials, method: string, urlPath: string, bod
 }
 
 /** requestOk is request that fails unless the status is the expected one. */
-export async function requestOk(creds: Credentials, method: string, urlPath: string, expect: number, body?: string): Promise<Reply> {
-  const r = await request(creds, method, urlPath, body);
+export async function requestOk(creds: Credentials, method: string, urlPath: string, expect: number, body?: string, accept?: string): Promise<Reply> {
+  const r = await request(creds, method, urlPath, body, accept);
   if (r.status !== expect) throw new Error(`${method} ${urlPath}: HTTP ${r.status} (expected ${expect}): ${r.body.toString().slice(0, 500)}`);
   return r;
 }
