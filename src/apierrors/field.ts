@@ -1,3 +1,5 @@
+import { goFloat, goJSON, goQuote } from './govalue';
+
 /**
  * FieldError is one problem with one field of an object, as k8s.io/apimachinery's field.Error:
  * the type decides the cause reason and the first words of the message.
@@ -40,8 +42,11 @@ const titles: Record<FieldErrorType, string> = {
   TypeInvalid: 'Invalid value',
 };
 
-/** Types whose message never shows the offending value (upstream omits it for these). */
-const valueless = new Set<FieldErrorType>(['Required', 'Forbidden', 'TooLong', 'TooMany', 'Internal']);
+/**
+ * Types whose message never shows the offending value (upstream's ErrorBody prints only the
+ * type for these). TooMany shows it when one is given, as upstream's TooMany does.
+ */
+const valueless = new Set<FieldErrorType>(['Required', 'Forbidden', 'TooLong', 'Internal']);
 
 /** NO_VALUE marks an error that has no value to show, as upstream's omitValue. */
 export const NO_VALUE: unique symbol = Symbol('no value');
@@ -74,19 +79,28 @@ export class FieldError {
   }
 }
 
-/** GoValue is a value already rendered the way Go's %#v renders it (maps, structs), printed as is. */
+/**
+ * GoValue is a value already rendered, printed as is. It is for the few values whose upstream
+ * rendering cannot be derived from their JSON form: internal Go structs without json tags
+ * (encoding/json then prints the Go field names) or upstream callers that pass a preformatted
+ * string as the value.
+ */
 export class GoValue {
   constructor(readonly text: string) {}
 }
 
-/** renderValue prints a value as Go's %#v-ish rendering upstream uses: strings quoted, scalars bare. */
+/**
+ * renderValue prints a field error's value as upstream's ErrorBody (apimachinery 1.35,
+ * pkg/util/validation/field/errors.go): a string quoted as `%q`, an integer, float or bool as
+ * `%v`, and anything else (maps, slices, structs, nil) through encoding/json, so
+ * `{"app":"web"}`, `["10.0.0.1"]`, `{}` and `null`.
+ */
 export function renderValue(v: unknown): string {
   if (v instanceof GoValue) return v.text;
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (v === null || v === undefined) return 'null';
-  if (Array.isArray(v)) return `[]${v.length === 0 ? '' : 'interface {}'}{${v.map(renderValue).join(', ')}}`;
-  return `"${typeof v === 'object' ? 'object' : typeof v}"`;
+  if (typeof v === 'string') return goQuote(v);
+  if (typeof v === 'number') return goFloat(v);
+  if (typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return goJSON(v);
 }
 
 export const required = (field: string, detail = '') => new FieldError('Required', field, NO_VALUE, detail);

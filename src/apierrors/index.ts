@@ -1,2 +1,3 @@
 export * from './status';
 export * from './field';
+export { goJSON, goQuote } from './govalue';

@@ -4,11 +4,10 @@
  * ClusterRoles; bindings reference a Role or ClusterRole and name valid subjects; a binding's
  * roleRef never changes.
  */
-import { FieldError, GoValue, invalid, notSupported, required } from '../../apierrors';
+import { FieldError, invalid, notSupported, required } from '../../apierrors';
 import { isPlainObject, type KubeObject } from '../../meta/object';
 import { RBAC_GROUP } from './subjects';
 
-const goStrings = (v: string[]) => new GoValue(`[]string{${v.map((s) => JSON.stringify(s)).join(', ')}}`);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 /** validatePolicyRule is upstream's validatePolicyRule. */
@@ -21,8 +20,8 @@ function validatePolicyRule(rule: Record<string, unknown>, namespaced: boolean, 
   const names = strings(rule.resourceNames);
   if (verbs.length === 0) errs.push(required(`${path}.verbs`, 'verbs must contain at least one value'));
   if (urls.length > 0) {
-    if (namespaced) errs.push(invalid(`${path}.nonResourceURLs`, goStrings(urls), 'namespaced rules cannot apply to non-resource URLs'));
-    if (groups.length || resources.length || names.length) errs.push(invalid(`${path}.nonResourceURLs`, goStrings(urls), 'rules cannot apply to both regular resources and non-resource URLs'));
+    if (namespaced) errs.push(invalid(`${path}.nonResourceURLs`, urls, 'namespaced rules cannot apply to non-resource URLs'));
+    if (groups.length || resources.length || names.length) errs.push(invalid(`${path}.nonResourceURLs`, urls, 'rules cannot apply to both regular resources and non-resource URLs'));
     return errs;
   }
   if (groups.length === 0) errs.push(required(`${path}.apiGroups`, 'resource rules must supply at least one api group'));
@@ -109,6 +108,8 @@ export function validateRoleRefUnchanged(obj: KubeObject, old: KubeObject): Fiel
   const a = isPlainObject(obj.roleRef) ? obj.roleRef : {};
   const b = isPlainObject(old.roleRef) ? old.roleRef : {};
   if (a.apiGroup === b.apiGroup && a.kind === b.kind && a.name === b.name) return [];
-  const render = new GoValue(`rbac.RoleRef{APIGroup:${JSON.stringify(a.apiGroup ?? '')}, Kind:${JSON.stringify(a.kind ?? '')}, Name:${JSON.stringify(a.name ?? '')}}`);
-  return [invalid('roleRef', render, 'cannot change roleRef')];
+  // Upstream passes the internal rbac.RoleRef, a struct without json tags: encoding/json prints
+  // its Go field names, all of them.
+  const internal = { APIGroup: a.apiGroup ?? '', Kind: a.kind ?? '', Name: a.name ?? '' };
+  return [invalid('roleRef', internal, 'cannot change roleRef')];
 }

@@ -112,11 +112,3 @@ export function quantityList(list: unknown, path: FieldPath, errs: FieldError[])
   }
   return out;
 }
-
-/** labelsAsGoMap renders a label map as Go's %#v does, as selector errors show it. */
-export function goStringMap(m: Record<string, string>): string {
-  const entries = Object.keys(m)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(m[k])}`);
-  return `map[string]string{${entries.join(', ')}}`;
-}

@@ -1,5 +1,5 @@
 /** Service validation: upstream ValidateService's rules on types, ports and names. */
-import { FieldError, FieldPath, forbidden, invalid, notSupported, required } from '../../apierrors';
+import { FieldError, FieldPath, GoValue, forbidden, goJSON, invalid, notSupported, required } from '../../apierrors';
 import { isDNS1123Subdomain } from '../../selectors/validation';
 import { type Obj, obj, objects, validateDNSLabel, validatePortName, validatePortNum, validateProtocol } from './common';
 
@@ -45,8 +45,19 @@ export function validateService(svc: Obj): FieldError[] {
       errs.push(forbidden(pp.child('nodePort').toString(), `may not be used when \`type\` is '${String(type)}'`));
     }
     const key = `${String(p.port)}/${String(p.protocol)}`;
-    if (seen.has(key)) errs.push(new FieldError('Duplicate', pp.toString(), { port: p.port, protocol: p.protocol }));
+    if (seen.has(key)) errs.push(new FieldError('Duplicate', pp.toString(), internalServicePortKey(p)));
     seen.add(key);
   });
   return errs;
+}
+
+/**
+ * internalServicePortKey renders the key upstream reports a duplicate port with: an internal
+ * core.ServicePort holding only protocol and port. The internal type has no json tags, so
+ * encoding/json prints every Go field, in declaration order, zero values included.
+ */
+function internalServicePortKey(p: Obj): GoValue {
+  const protocol = typeof p.protocol === 'string' ? p.protocol : '';
+  const port = typeof p.port === 'number' ? p.port : 0;
+  return new GoValue(`{"Name":"","Protocol":${goJSON(protocol)},"AppProtocol":null,"Port":${port},"TargetPort":0,"NodePort":0}`);
 }

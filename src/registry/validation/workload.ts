@@ -2,11 +2,11 @@
  * Validation of workloads with a selector and a pod template (apps/v1 kinds and replication
  * controllers), upstream's pkg/apis/apps/validation and ValidateReplicationController.
  */
-import { FieldError, FieldPath, GoValue, invalid, required } from '../../apierrors';
+import { FieldError, FieldPath, invalid, required } from '../../apierrors';
 import { validateLabels } from '../meta';
 import { labelSelectorFromObject } from '../../selectors/labels';
 import { StatusError } from '../../apierrors';
-import { goStringMap, obj, type Obj } from './common';
+import { obj, type Obj } from './common';
 import { validatePodSpec } from './podspec';
 
 function nonNegative(v: unknown, path: FieldPath): FieldError[] {
@@ -17,16 +17,18 @@ function nonNegative(v: unknown, path: FieldPath): FieldError[] {
 export function validateSelectorTemplate(spec: Obj, path: FieldPath, restartPolicies: readonly string[]): FieldError[] {
   const errs: FieldError[] = [];
   const template = obj(spec.template);
-  const labels = (obj(obj(template?.metadata)?.labels) ?? {}) as Record<string, string>;
+  // The labels as sent: absent ones print as null in the mismatch error, as Go's nil map.
+  const labelsValue = obj(obj(template?.metadata)?.labels);
+  const labels = (labelsValue ?? {}) as Record<string, string>;
   const selector = obj(spec.selector);
   if (!selector) {
     errs.push(required(path.child('selector').toString()));
   } else {
     try {
       const sel = labelSelectorFromObject(selector as never);
-      if (sel.isEmpty()) errs.push(invalid(path.child('selector').toString(), 'map[string]string{}', 'empty selector is invalid for deployment'));
+      if (sel.isEmpty()) errs.push(invalid(path.child('selector').toString(), selector, 'empty selector is invalid for deployment'));
       else if (template && !sel.matches(labels)) {
-        errs.push(invalid(path.child('template').child('metadata').child('labels').toString(), new GoValue(goStringMap(labels)), '`selector` does not match template `labels`'));
+        errs.push(invalid(path.child('template').child('metadata').child('labels').toString(), labelsValue, '`selector` does not match template `labels`'));
       }
     } catch (e) {
       if (!(e instanceof StatusError)) throw e;
