@@ -26,6 +26,12 @@ export class IPv4Range {
     return n !== undefined && n >= this.first && n <= this.last;
   }
 
+  /** inPrefix says whether ip is in the CIDR at all, its network and broadcast addresses included. */
+  inPrefix(ip: string): boolean {
+    const n = ipToNumber(ip);
+    return n !== undefined && n >= this.first - 1 && n <= this.last + 1;
+  }
+
   get size(): number {
     return this.last - this.first + 1;
   }

@@ -64,8 +64,12 @@ export class ServiceAllocator {
     const name = svc.metadata.name ?? '';
     const store = this.o.ipAddresses();
     const range = this.o.ipRange;
+    // Upstream's allocIPs reports on spec.clusterIPs with the whole list as the value (the
+    // strategy has already filled clusterIPs from clusterIP).
+    const spec = isPlainObject(svc.spec) ? svc.spec : {};
+    const clusterIPs = Array.isArray(spec.clusterIPs) && spec.clusterIPs.length > 0 ? spec.clusterIPs : [requested];
     const fail = (ip: string, why: string) =>
-      newInvalid(SERVICE_KIND, name, [invalid('spec.clusterIPs[0]', ip, `failed to allocate IP ${ip}: ${why}`)]);
+      newInvalid(SERVICE_KIND, name, [invalid('spec.clusterIPs', clusterIPs, `failed to allocate IP ${ip}: ${why}`)]);
     const tryTake = async (ip: string): Promise<boolean> => {
       if (store.exists(ip)) return false;
       if (dryRun) return true;
@@ -78,6 +82,9 @@ export class ServiceAllocator {
       }
     };
     if (requested) {
+      // The MetaAllocator (MultiCIDRServiceAllocator, GA) finds no range for an address outside
+      // every service CIDR; the range's own allocator refuses its network and broadcast addresses.
+      if (!range.inPrefix(requested)) throw fail(requested, 'the provided network does not match the current range');
       if (!range.contains(requested)) throw fail(requested, `the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${range.cidr}`);
       if (!(await tryTake(requested))) throw fail(requested, 'provided IP is already allocated');
       return requested;
