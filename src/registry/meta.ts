@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { FieldError, FieldPath, forbidden, invalid, required } from '../apierrors';
 import { isPlainObject, type KubeObject, type ObjectMeta } from '../meta/object';
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, utf8Length } from '../selectors/validation';
+import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, utf8Length } from '../selectors/validation';
 import type { NameRule } from './strategy';
 
 /** GENERATED_SUFFIX_ALPHABET avoids vowels and look-alikes so generated names never spell words. */
@@ -38,6 +38,7 @@ export function fillSystemFields(meta: ObjectMeta, now: Date): void {
 export function nameErrors(rule: NameRule, name: string, prefix: boolean): string[] {
   if (rule === 'path-segment') return pathSegmentErrors(name, prefix);
   const value = prefix ? maskTrailingDash(name) : name;
+  if (rule === 'dns1035-label') return isDNS1035Label(value);
   return rule === 'label' ? isDNS1123Label(value) : isDNS1123Subdomain(value);
 }
 
@@ -91,7 +92,8 @@ export function validateLabels(labels: unknown, path: FieldPath): FieldError[] {
   if (!isPlainObject(labels)) return errs;
   for (const [k, v] of Object.entries(labels)) {
     for (const msg of isQualifiedName(k)) errs.push(invalid(path.toString(), k, msg));
-    if (typeof v === 'string') for (const msg of isValidLabelValue(v)) errs.push(invalid(path.key(k).toString(), v, msg));
+    // Upstream's ValidateLabels reports values on the labels path itself, without the key.
+    if (typeof v === 'string') for (const msg of isValidLabelValue(v)) errs.push(invalid(path.toString(), v, msg));
   }
   return errs;
 }

@@ -13,8 +13,11 @@ export interface ScaleSpec {
 /** Finish completes a write a begin* hook prepared for: ok tells whether the write happened. */
 export type Finish = (ok: boolean) => Promise<void>;
 
-/** NameRule is how a kind's names are validated (upstream's ValidateNameFunc choices). */
-export type NameRule = 'subdomain' | 'label' | 'path-segment';
+/**
+ * NameRule is how a kind's names are validated (upstream's ValidateNameFunc choices):
+ * NameIsDNSSubdomain, NameIsDNSLabel, NameIsDNS1035Label and path segments.
+ */
+export type NameRule = 'subdomain' | 'label' | 'dns1035-label' | 'path-segment';
 
 /**
  * Strategy is what is specific about one resource. The Store calls the hooks in one fixed order

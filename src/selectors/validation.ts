@@ -26,11 +26,13 @@ const labelKeyFmt = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const labelValueFmt = `(${labelKeyFmt})?`;
 const dns1123LabelFmt = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const dns1123SubdomainFmt = `${dns1123LabelFmt}(\\.${dns1123LabelFmt})*`;
+const dns1035LabelFmt = '[a-z]([-a-z0-9]*[a-z0-9])?';
 
 const labelKeyRegexp = new RegExp(`^${labelKeyFmt}$`);
 const labelValueRegexp = new RegExp(`^${labelValueFmt}$`);
 const dns1123LabelRegexp = new RegExp(`^${dns1123LabelFmt}$`);
 const dns1123SubdomainRegexp = new RegExp(`^${dns1123SubdomainFmt}$`);
+const dns1035LabelRegexp = new RegExp(`^${dns1035LabelFmt}$`);
 
 const labelKeyErrMsg =
   "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
@@ -38,6 +40,8 @@ const labelValueErrMsg =
   "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 const dns1123LabelErrMsg =
   "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
+const dns1035LabelErrMsg =
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
 const dns1123SubdomainErrMsg =
   "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
 
@@ -145,14 +149,13 @@ export function isDNS1123Label(value: string): string[] {
   return errs;
 }
 
-const dns1035LabelFmt = '[a-z]([-a-z0-9]*[a-z0-9])?';
-const dns1035LabelRegexp = new RegExp(`^${dns1035LabelFmt}$`);
-const dns1035LabelErrMsg = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
-
-/** isDNS1035Label checks an RFC 1035 label (starts with a letter) of at most 63 characters. */
+/**
+ * isDNS1035Label checks an RFC 1035 label of at most 63 characters: like an RFC 1123 label but
+ * starting with a letter (service names). Returns upstream's messages, empty when valid.
+ */
 export function isDNS1035Label(value: string): string[] {
   const errs: string[] = [];
-  if (value.length > DNS1123_LABEL_MAX_LENGTH) errs.push(maxLenError(DNS1123_LABEL_MAX_LENGTH, 'characters'));
+  if (utf8Length(value) > DNS1123_LABEL_MAX_LENGTH) errs.push(maxLenError(DNS1123_LABEL_MAX_LENGTH, 'characters'));
   if (!dns1035LabelRegexp.test(value)) errs.push(regexError(dns1035LabelErrMsg, dns1035LabelFmt, 'my-name', 'abc-123'));
   return errs;
 }

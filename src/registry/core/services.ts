@@ -112,4 +112,6 @@ function prepareForCreate(svc: KubeObject): void {
 }
 
 /** strategy is what services does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer, nameRule: 'label', tracksGeneration: false, defaults, prepareForCreate, validate: validateService };
+// Service names are DNS-1035 labels (upstream's ValidateServiceName): they become DNS names and
+// environment variable prefixes, so they must start with a letter.
+export const strategy: StrategyOverrides = { printer, nameRule: 'dns1035-label', tracksGeneration: false, defaults, prepareForCreate, validate: validateService };
