@@ -23,6 +23,7 @@ import type { VersionConversion } from './conversion';
 import { applyPatch } from '../apply';
 import { isPatchError, patchErrorToStatus, strategicMergePatch, strategicMergePatchSupported } from '../patch/strategic';
 import type { TypeRef, TypeTable } from '../schema/typeinfo';
+import { quantityDecodeError } from '../schema/quantities';
 import type { ScaleSpec } from '../registry/strategy';
 import { scaleOf, updateScale } from './scale';
 
@@ -537,6 +538,9 @@ class ResourceHandlers {
     // Nulls are the pruner's to handle: a custom resource keeps some (see Pruner).
     const obj = contentType === PROTOBUF_CONTENT_TYPE ? decodeProtobufBody(body, { apiVersion: this.apiVersion, kind: this.d.kind }) : decodeBody(body, contentType);
     this.checkTypeMeta(obj);
+    // Typed fields that parse themselves (resource.Quantity) fail the decode itself upstream.
+    const quantityErr = this.types && quantityDecodeError(this.types.table, this.types.root, obj);
+    if (quantityErr) throw newBadRequest(`${this.d.kind} in version "${this.d.version}" cannot be handled as a ${this.d.kind}: ${quantityErr}`);
     if (!isPlainObject(obj.metadata)) obj.metadata = {};
     return obj as KubeObject;
   }

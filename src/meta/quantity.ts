@@ -6,7 +6,13 @@
 
 const DECIMAL: Readonly<Record<string, number>> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const BINARY: Readonly<Record<string, number>> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
-const SYNTAX = /^([+-]?)(\d+\.?\d*|\.\d+)([eE][+-]?\d+|[a-zA-Z]*)$/;
+/**
+ * SYNTAX is the grammar resource.ParseQuantity's scanner (parseQuantityString) accepts: a sign,
+ * digits, an optional fraction (either part may be empty: "5.", ".5", even "m" is zero milli),
+ * then suffix characters, an optional sign and digits. Which suffixes mean something is decided
+ * after, and a wrong one is another error.
+ */
+const SYNTAX = /^([+-]?)(\d*)(?:\.(\d*))?([eEinumkKMGTP]*[+-]?\d*)$/;
 
 /** Quantity is an exact value: numerator × 10^-scale. */
 export interface Quantity {
@@ -16,27 +22,53 @@ export interface Quantity {
 
 /** QUANTITY_FORMAT_MESSAGE is upstream's error for unparsable quantities (resource.ErrFormatWrong). */
 export const QUANTITY_FORMAT_MESSAGE = 'quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\'';
+/** QUANTITY_SUFFIX_MESSAGE is upstream's error for a well-formed but unknown suffix (resource.ErrSuffix). */
+export const QUANTITY_SUFFIX_MESSAGE = "unable to parse quantity's suffix";
 
-/** parseQuantity reads a quantity; undefined when it is not one. Numbers (JSON) are accepted too. */
-export function parseQuantity(input: string | number): Quantity | undefined {
-  const text = typeof input === 'number' ? String(input) : input.trim();
+interface Parts {
+  sign: string;
+  digits: string;
+  exp10: number;
+  exp2: number;
+}
+
+/** parts scans text as resource.ParseQuantity does, or returns its error message. */
+function parts(text: string): Parts | string {
+  if (text === '') return QUANTITY_FORMAT_MESSAGE;
   const m = SYNTAX.exec(text);
-  if (!m) return undefined;
-  const [, sign, number, suffix] = m;
+  if (!m) return QUANTITY_FORMAT_MESSAGE;
+  const [, sign, intPart, fracPart = '', suffix] = m;
   let exp10 = 0;
   let exp2 = 0;
   if (suffix in DECIMAL) exp10 = DECIMAL[suffix];
   else if (suffix in BINARY) exp2 = BINARY[suffix];
   else if (/^[eE][+-]?\d+$/.test(suffix)) exp10 = Number(suffix.slice(1));
-  else return undefined;
-  const [intPart, fracPart = ''] = number.split('.');
-  let numerator = BigInt((intPart || '0') + fracPart) * (1n << BigInt(exp2));
-  let scale = fracPart.length - exp10;
+  else return QUANTITY_SUFFIX_MESSAGE;
+  return { sign, digits: `${intPart || '0'}.${fracPart}`, exp10, exp2 };
+}
+
+/**
+ * quantityError is the error resource.ParseQuantity gives for text, undefined when it parses.
+ * It does not compute the value, so it is cheap whatever exponent the text carries.
+ */
+export function quantityError(text: string): string | undefined {
+  const p = parts(text);
+  return typeof p === 'string' ? p : undefined;
+}
+
+/** parseQuantity reads a quantity; undefined when it is not one. Numbers (JSON) are accepted too. */
+export function parseQuantity(input: string | number): Quantity | undefined {
+  const text = typeof input === 'number' ? String(input) : input.trim();
+  const p = parts(text);
+  if (typeof p === 'string') return undefined;
+  const [intPart, fracPart] = p.digits.split('.');
+  let numerator = BigInt(intPart + fracPart) * (1n << BigInt(p.exp2));
+  let scale = fracPart.length - p.exp10;
   if (scale < 0) {
     numerator *= 10n ** BigInt(-scale);
     scale = 0;
   }
-  if (sign === '-') numerator = -numerator;
+  if (p.sign === '-') numerator = -numerator;
   return { numerator, scale };
 }
 

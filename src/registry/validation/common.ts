@@ -4,7 +4,7 @@
  */
 import { FieldError, FieldPath, duplicate, invalid, notSupported, required } from '../../apierrors';
 import { isPlainObject } from '../../meta/object';
-import { QUANTITY_FORMAT_MESSAGE, parseQuantity, type Quantity } from '../../meta/quantity';
+import { QUANTITY_FORMAT_MESSAGE, parseQuantity, quantityError, type Quantity } from '../../meta/quantity';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from '../../selectors/validation';
 
 export type Obj = Record<string, unknown>;
@@ -104,7 +104,7 @@ export function quantityList(list: unknown, path: FieldPath, errs: FieldError[])
     errs.push(...validateResourceName(k, p));
     const q = typeof v === 'string' || typeof v === 'number' ? parseQuantity(v) : undefined;
     if (!q) {
-      errs.push(invalid(p.toString(), v, QUANTITY_FORMAT_MESSAGE));
+      errs.push(invalid(p.toString(), v, (typeof v === 'string' && quantityError(v.trim())) || QUANTITY_FORMAT_MESSAGE));
       continue;
     }
     if (q.numerator < 0n) errs.push(invalid(p.toString(), v, 'must be greater than or equal to 0'));
