@@ -4,6 +4,7 @@
  */
 import { FieldError, FieldPath, invalid, notSupported, required } from '../../apierrors';
 import { compareQuantities } from '../../meta/quantity';
+import { formatQuantity } from '../printing';
 import {
   type Obj,
   objects,
@@ -42,9 +43,10 @@ function validateResources(resources: unknown, path: FieldPath): FieldError[] {
   for (const [name, req] of requests) {
     const lim = limits.get(name);
     if (lim && compareQuantities(req, lim) > 0) {
-      const reqText = String((obj(r.requests) ?? {})[name]);
-      const limText = String((obj(r.limits) ?? {})[name]);
-      errs.push(invalid(path.child('requests').key(name).toString(), reqText, `must be less than or equal to ${name} limit of ${limText}`));
+      // Upstream reports on the requests path itself, values as Quantity.String() prints them.
+      const reqText = formatQuantity(String((obj(r.requests) ?? {})[name]));
+      const limText = formatQuantity(String((obj(r.limits) ?? {})[name]));
+      errs.push(invalid(path.child('requests').toString(), reqText, `must be less than or equal to ${name} limit of ${limText}`));
     }
   }
   return errs;
