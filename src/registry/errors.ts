@@ -55,6 +55,7 @@ export function interpretGetError(e: unknown, gr: GroupResource, name: string): 
 export function interpretUpdateError(e: unknown, gr: GroupResource, name: string): unknown {
   if (isStorageError(e, 'KeyNotFound')) return newNotFound(gr, name);
   if (isStorageError(e, 'Conflict')) return newConflict(gr, name, OPTIMISTIC_LOCK_MESSAGE);
+  if (isStorageError(e, 'InvalidObj')) return newConflict(gr, name, e.message);
   if (isStorageError(e, 'KeyExists')) return newAlreadyExists(gr, name);
   return common(e, gr) ?? e;
 }

@@ -22,7 +22,7 @@ import type { ResourceDescriptor } from '../resources/descriptor';
 import { checkFieldSelector, parseFieldSelector } from '../selectors/fields';
 import { parseLabelSelector } from '../selectors/labels';
 import { decode } from '../storage/codec';
-import { isStorageError } from '../storage/errors';
+import { invalidObj, isStorageError } from '../storage/errors';
 import type { KeyValue } from '../storage/interface';
 import type { WatchCache } from '../watch/cache';
 import type { ObjectAttrs, Predicate } from '../watch/predicate';
@@ -492,6 +492,11 @@ export class Store {
         const old = decode(current.value);
         const obj = await updated(structuredClone(old));
         this.checkIdentity(ctx, name, obj);
+        // A uid in the body is a storage precondition (upstream's UpdatedObjectInfo.Preconditions),
+        // checked against the stored object before anything else.
+        if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) {
+          throw invalidObj(key, `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid ?? ''}`);
+        }
         const requested = obj.metadata.resourceVersion;
         if (!requested) {
           if (!this.strategy.allowUnconditionalUpdate) {
@@ -499,9 +504,6 @@ export class Store {
           }
         } else if (requested !== old.metadata.resourceVersion) {
           throw newConflict(this.groupResource, name, 'the object has been modified; please apply your changes to the latest version and try again');
-        }
-        if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) {
-          throw newConflict(this.groupResource, name, `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid ?? ''}`);
         }
         await this.beforeUpdate(ctx, obj, old, opts.subresource);
         delete obj.metadata.resourceVersion;
@@ -531,10 +533,18 @@ export class Store {
     return { kv, created: true };
   }
 
-  /** checkIdentity refuses a body whose name or namespace disagrees with the URL. */
+  /**
+   * checkIdentity refuses a body whose name or namespace disagrees with the URL, with the
+   * messages of upstream's checkName (handlers/rest.go), which PUT and PATCH run; a create's
+   * namespace check (ensureNamespace) words it differently.
+   */
   private checkIdentity(ctx: RequestContext, name: string, obj: KubeObject): void {
     if (obj.metadata.name && obj.metadata.name !== name) {
       throw newBadRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    const namespace = obj.metadata.namespace;
+    if (ctx.namespace && namespace && namespace !== ctx.namespace) {
+      throw newBadRequest(`the namespace of the object (${namespace}) does not match the namespace on the request (${ctx.namespace})`);
     }
     obj.metadata.name = name;
   }

@@ -35,3 +35,10 @@ export const conflict = (key: string) => new StorageError('Conflict', key, `revi
 export const compacted = (key: string, requested: number, compactedAt: number) =>
   new StorageError('Compacted', key, `revision ${requested} has been compacted (compacted at ${compactedAt})`, compactedAt);
 export const unavailable = (key: string, why: string) => new StorageError('Unavailable', key, why);
+/**
+ * invalidObj is a failed precondition on the stored object (a UID that is not the object's).
+ * Its message is upstream's StorageError.Error() for ErrCodeInvalidObj, which reaches clients
+ * inside the 409 Conflict.
+ */
+export const invalidObj = (key: string, why: string) =>
+  new StorageError('InvalidObj', key, `StorageError: invalid object, Code: 4, Key: ${key}, ResourceVersion: 0, AdditionalErrorMsg: ${why}`);

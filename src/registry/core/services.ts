@@ -111,7 +111,10 @@ function prepareForCreate(svc: KubeObject): void {
   svc.status = { loadBalancer: {} };
 }
 
-/** strategy is what services does differently from the default strategy. */
-// Service names are DNS-1035 labels (upstream's ValidateServiceName): they become DNS names and
-// environment variable prefixes, so they must start with a letter.
-export const strategy: StrategyOverrides = { printer, nameRule: 'dns1035-label', tracksGeneration: false, defaults, prepareForCreate, validate: validateService };
+/**
+ * strategy is what services does differently from the default strategy. Names are DNS-1035
+ * labels (upstream's ValidateServiceName: they become DNS names and environment variable
+ * prefixes, so they start with a letter), and, as upstream's AllowCreateOnUpdate says, a PUT of
+ * a missing service creates it.
+ */
+export const strategy: StrategyOverrides = { printer, nameRule: 'dns1035-label', allowCreateOnUpdate: true, tracksGeneration: false, defaults, prepareForCreate, validate: validateService };
