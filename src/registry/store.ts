@@ -12,6 +12,7 @@ import {
   newInvalid,
   newNotFound,
   newResourceExpired,
+  required,
 } from '../apierrors';
 import { noAdmission, type Admission, type Attributes, type Operation } from '../admission/interface';
 import { FieldSet, fieldElement, managerOrUserAgent, revertNoopManagedFieldsTimestamps, updateManagedFields, validateManagedFields } from '../apply';
@@ -325,7 +326,11 @@ export class Store {
 
   /** checkSchema refuses an object that does not match the kind's OpenAPI schema. */
   private checkSchema(obj: KubeObject): void {
-    const errs = schemaErrors(this.validator(), obj);
+    const details = this.strategy.requiredDetails;
+    const errs = schemaErrors(this.validator(), obj).map((e) => {
+      const detail = e.type === 'Required' && !e.detail ? details?.[e.field.replace(/\[\d+\]/g, '[*]')] : undefined;
+      return detail ? required(e.field, detail) : e;
+    });
     if (errs.length) throw newInvalid(this.groupKind, obj.metadata.name ?? '', errs);
   }
 

@@ -52,6 +52,12 @@ export interface Strategy {
   prepareForCreate?(obj: KubeObject): void;
   /** prepareForUpdate carries over fields a client may not change. May mutate obj, not old. */
   prepareForUpdate?(obj: KubeObject, old: KubeObject, subresource?: string): void;
+  /**
+   * requiredDetails gives the detail upstream's hand-written validation adds to a Required error
+   * that kapi's schema check reports first, by field path with list indices written `[*]`
+   * (`spec.rules[*].http.paths[*].pathType` → `pathType must be specified`).
+   */
+  requiredDetails?: Readonly<Record<string, string>>;
   /** validate returns semantic errors beyond the schema. Must not mutate. */
   validate?(obj: KubeObject): FieldError[];
   /** validateUpdate returns errors about the transition from old. Must not mutate. */

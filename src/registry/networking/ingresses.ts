@@ -51,5 +51,11 @@ export const printer: TablePrinter = (ingress, now) => [
   ageOf(ingress, now),
 ];
 
+/**
+ * REQUIRED_DETAILS are the words upstream's validateHTTPIngressPath gives a v1 path without
+ * pathType (v1beta1 defaults it, so only v1 requests can miss it).
+ */
+const REQUIRED_DETAILS = { 'spec.rules[*].http.paths[*].pathType': 'pathType must be specified' };
+
 /** strategy is what ingresses does differently from the default strategy. */
-export const strategy: StrategyOverrides = { printer };
+export const strategy: StrategyOverrides = { printer, requiredDetails: REQUIRED_DETAILS };
