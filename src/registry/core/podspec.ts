@@ -96,8 +96,22 @@ function defaultVolume(v: Obj): void {
   }
 }
 
+/**
+ * mirrorServiceAccount keeps v1's deprecated serviceAccount an alias of serviceAccountName, as
+ * upstream's conversions do for every v1 PodSpec (Convert_v1_PodSpec_To_core_PodSpec takes it
+ * when serviceAccountName is empty; the way back writes serviceAccountName into it), so a stored
+ * pod or template shows both or neither.
+ */
+function mirrorServiceAccount(spec: Obj): void {
+  const deprecated = typeof spec.serviceAccount === 'string' ? spec.serviceAccount : '';
+  if ((typeof spec.serviceAccountName !== 'string' || spec.serviceAccountName === '') && deprecated) spec.serviceAccountName = deprecated;
+  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '') spec.serviceAccount = spec.serviceAccountName;
+  else delete spec.serviceAccount;
+}
+
 /** defaultPodSpec applies upstream's PodSpec, Container and Volume defaults in place. */
 export function defaultPodSpec(spec: Obj): void {
+  mirrorServiceAccount(spec);
   setDefault(spec, 'dnsPolicy', 'ClusterFirst');
   setDefault(spec, 'restartPolicy', 'Always');
   setDefault(spec, 'securityContext', {});
