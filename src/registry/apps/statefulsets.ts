@@ -25,6 +25,9 @@ export const printer: TablePrinter = (sts, now) => {
 };
 
 
+/** DEFAULT_MAX_UNAVAILABLE is how many pods a rolling update takes down at once by default. */
+const DEFAULT_MAX_UNAVAILABLE = 1;
+
 /** DEFAULT_REVISION_HISTORY_LIMIT is how many ControllerRevisions a StatefulSet keeps by default. */
 const DEFAULT_REVISION_HISTORY_LIMIT = 10;
 
@@ -34,11 +37,16 @@ function defaults(sts: KubeObject): void {
   const spec = sts.spec;
   spec.podManagementPolicy ??= 'OrderedReady';
   const us = isPlainObject(spec.updateStrategy) ? spec.updateStrategy : {};
-  us.type ??= 'RollingUpdate';
-  if (us.type === 'RollingUpdate') {
-    const ru = isPlainObject(us.rollingUpdate) ? us.rollingUpdate : {};
-    ru.partition ??= 0;
-    us.rollingUpdate = ru;
+  // Only a defaulted type brings an empty rollingUpdate; an explicit RollingUpdate without one
+  // stays without.
+  if (us.type === undefined || us.type === '') {
+    us.type = 'RollingUpdate';
+    if (!isPlainObject(us.rollingUpdate)) us.rollingUpdate = {};
+  }
+  if (us.type === 'RollingUpdate' && isPlainObject(us.rollingUpdate)) {
+    us.rollingUpdate.partition ??= 0;
+    // The MaxUnavailableStatefulSet gate is beta and on by default from 1.35.
+    us.rollingUpdate.maxUnavailable ??= DEFAULT_MAX_UNAVAILABLE;
   }
   spec.updateStrategy = us;
   const retention = isPlainObject(spec.persistentVolumeClaimRetentionPolicy) ? spec.persistentVolumeClaimRetentionPolicy : {};
