@@ -67,8 +67,9 @@ export function validateSecret(secret: Obj): FieldError[] {
   if (byteSize(data, true) > MAX_DATA_BYTES) errs.push(new FieldError('TooLong', 'data', undefined, `must have at most ${MAX_DATA_BYTES} bytes`));
   const type = typeof secret.type === 'string' ? secret.type : 'Opaque';
   for (const key of SECRET_TYPE_KEYS[type] ?? []) if (!(key in data)) errs.push(required(FieldPath.root('data').key(key).toString()));
+  // Either key may be empty, but one must be there; upstream names both when neither is.
   if (type === 'kubernetes.io/basic-auth' && !('username' in data) && !('password' in data)) {
-    errs.push(required(FieldPath.root('data').key('username').toString()));
+    errs.push(required(FieldPath.root('data').key('username').toString()), required(FieldPath.root('data').key('password').toString()));
   }
   if (type === 'kubernetes.io/service-account-token') {
     const ann = (obj(obj(secret.metadata)?.annotations) ?? {}) as Record<string, string>;
