@@ -14,7 +14,7 @@ import * as assert from 'node:assert/strict';
 import { ensureClients } from '../clients/install';
 import { TestServer } from '../../support/server';
 import { parseTable, rowNamed } from '../kubectl/support';
-import { assertStatus, configMap, createNamespaceNamed, expectCreated, getJson, pod, type Json } from '../writepath/support';
+import { assertStatus, configMap, createNamespaceNamed, deployment, expectCreated, getJson, pod, type Json } from '../writepath/support';
 
 const NS = 'pods-secrets';
 const PODS = `/api/v1/namespaces/${NS}/pods`;
@@ -79,6 +79,32 @@ describe('pods start Pending with a QoS class; secrets merge stringData and vali
     it('shows Pending in kubectl get pods', async function () {
       const out = await server.kubectl.run(['get', 'pods', '-n', NS]);
       assert.equal(rowNamed(parseTable(out.stdout), 'qos-besteffort').STATUS, 'Pending');
+    });
+  });
+
+  describe('the deprecated spec.serviceAccount', function () {
+    // v1's conversions (Convert_v1_PodSpec_To_core_PodSpec and back) make it an alias of
+    // serviceAccountName in every PodSpec, pod templates included.
+    it('mirrors serviceAccountName into serviceAccount in a deployment\'s pod template', async function () {
+      const d = deployment('sa-mirror');
+      d.spec.template.spec.serviceAccountName = 'builder';
+      const created = await expectCreated(server, `/apis/apps/v1/namespaces/${NS}/deployments`, d);
+      assert.equal(created.spec.template.spec.serviceAccountName, 'builder');
+      assert.equal(created.spec.template.spec.serviceAccount, 'builder');
+    });
+
+    it('takes serviceAccount as serviceAccountName when only the deprecated field is set', async function () {
+      const d = deployment('sa-deprecated');
+      d.spec.template.spec.serviceAccount = 'legacy';
+      const created = await expectCreated(server, `/apis/apps/v1/namespaces/${NS}/deployments`, d);
+      assert.equal(created.spec.template.spec.serviceAccountName, 'legacy');
+      assert.equal(created.spec.template.spec.serviceAccount, 'legacy');
+    });
+
+    it('leaves both out of a template that names no service account', async function () {
+      const created = await expectCreated(server, `/apis/apps/v1/namespaces/${NS}/deployments`, deployment('sa-none'));
+      assert.equal(created.spec.template.spec.serviceAccountName, undefined);
+      assert.equal(created.spec.template.spec.serviceAccount, undefined);
     });
   });
 
