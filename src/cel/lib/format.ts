@@ -5,7 +5,7 @@
  */
 import { celList } from '@bufbuild/cel';
 
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../../selectors/validation';
+import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../../selectors/validation';
 import { LibraryBuilder, traversal, type Library } from '../library';
 import { OpaqueKind, optionalNone, optionalOf } from '../opaque';
 import { FORMAT, STRING, listOf, optionalOf as optionalType } from '../types';
@@ -16,20 +16,6 @@ import { parseRequestURI } from './urls';
 export interface NamedFormat {
   readonly name: string;
   readonly validate: (s: string) => string[];
-}
-
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1035_MAX = 63;
-
-function isDNS1035Label(s: string): string[] {
-  const errs: string[] = [];
-  if (s.length > DNS1035_MAX) errs.push(`must be no more than ${DNS1035_MAX} characters`);
-  if (!DNS1035_LABEL.test(s)) {
-    errs.push(
-      "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
-    );
-  }
-  return errs;
 }
 
 /** maskTrailingDash lets a generateName prefix end with '-' (upstream's maskTrailingDash). */
