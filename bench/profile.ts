@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { formatSummary, summarizeProfile } from './cpuprofile';
 import { KapiProcess } from './kapi';
 import { LoadClient } from './loadclient';
+import { createBenchNamespace } from './namespaces';
 import type { Target } from './loadgen';
 import { printLine, printStep } from './report';
 import { requestOk } from './request';
@@ -43,7 +44,7 @@ export async function profileServer(): Promise<void> {
   try {
     printStep(`Profile: ${fmtInt(PROFILE_PODS)} durable creates, 32 clients (includes start-up and 2,000 warm-up creates)`);
     await profiled(podsDir, path.join(root, 'prof-create'), async (kapi, target) => {
-      for (const ns of ['warmup', 'bench']) await requestOk(kapi.creds, 'POST', '/api/v1/namespaces', 201, JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
+      for (const ns of ['warmup', 'bench']) await createBenchNamespace(kapi.creds, ns);
       await client.run(target, kapi.pid, createSpec(tpl, 'warmup', 2000));
       const r = await client.run(target, kapi.pid, createSpec(tpl, 'bench', PROFILE_PODS));
       return `${fmtInt(r.perSecond)} creates/s under the profiler, p99 ${fmtMs(r.p99Ms)}, errors ${r.errors}`;
@@ -51,7 +52,7 @@ export async function profileServer(): Promise<void> {
 
     printStep(`Profile: GET of one pod for ${PROFILE_GET_MS / 1000} s, 32 clients (includes start-up)`);
     await profiled(getDir, path.join(root, 'prof-get'), async (kapi, target) => {
-      await requestOk(kapi.creds, 'POST', '/api/v1/namespaces', 201, JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } }));
+      await createBenchNamespace(kapi.creds, 'bench');
       await client.run(target, kapi.pid, createSpec(tpl, 'bench', 1));
       const r = await client.run(target, kapi.pid, getSpec(`${podsPath('bench')}/web-0`, PROFILE_GET_MS));
       return `${fmtInt(r.perSecond)} GET/s under the profiler, p99 ${fmtMs(r.p99Ms)}, errors ${r.errors}`;

@@ -110,6 +110,8 @@ export function buildAdmission(enabled: readonly string[], deps: AdmissionDeps):
         namespaceLifecycle((ns): NamespaceState => {
           const json = deps.namespaceJSON(ns);
           if (!json) return 'Missing';
+          // Every create in a namespace asks: parse only a namespace that may be terminating.
+          if (!json.includes('"deletionTimestamp"')) return 'Active';
           return decode(json).metadata.deletionTimestamp ? 'Terminating' : 'Active';
         }),
       );

@@ -48,8 +48,8 @@ export class GarbageCollector {
   private follow(store: Store): void {
     for (const kv of store.cache.list({ predicate: { empty: true, matches: () => true } }).items) this.observe(store, decode(kv.value));
     this.unsubscribe.push(
-      store.cache.subscribe((e) => {
-        const obj = decode(e.value);
+      store.cache.subscribe((e, object) => {
+        const obj = object();
         if (e.type === 'DELETED') this.forget(obj);
         else this.observe(store, obj);
       }),
@@ -70,9 +70,10 @@ export class GarbageCollector {
       store,
       namespace: obj.metadata.namespace ?? '',
       name: obj.metadata.name ?? '',
-      owners: obj.metadata.ownerReferences ?? [],
+      // The object may be shared with other subscribers and the writer: keep copies.
+      owners: obj.metadata.ownerReferences?.map((o) => ({ ...o })) ?? [],
       deleting: obj.metadata.deletionTimestamp !== undefined,
-      finalizers: obj.metadata.finalizers ?? [],
+      finalizers: [...(obj.metadata.finalizers ?? [])],
     };
     this.nodes.set(uid, node);
     for (const o of node.owners) {

@@ -36,20 +36,20 @@ export class ResourceQuotaController {
     const quotas = this.registry.storeFor('', 'resourcequotas');
     if (!quotas) return;
     this.unsubscribe.push(
-      quotas.cache.subscribe((e) => {
+      quotas.cache.subscribe((e, object) => {
         if (e.type === 'DELETED') return;
-        const q = decode(e.value);
+        const q = object();
         if (!this.access.isSynced(q)) this.enqueue(q.metadata.namespace ?? '', 0);
       }),
     );
     for (const store of this.registry.all()) {
       if (!store.resource.namespaced || store === quotas) continue;
       this.unsubscribe.push(
-        store.cache.subscribe((e) => {
-          const obj = decode(e.value);
+        store.cache.subscribe((e, object) => {
+          if (e.type === 'ADDED') return;
+          const obj = object();
           const ns = obj.metadata.namespace ?? '';
           if (e.type === 'MODIFIED' && !(store.resource.group === '' && store.resource.plural === 'pods' && leftQuota(obj, e.prevValue))) return;
-          if (e.type === 'ADDED') return;
           const tracked = this.access.quotas(ns).some((q) => Object.keys(isPlainObject(q.spec) && isPlainObject(q.spec.hard) ? q.spec.hard : {}).some((n) => tracksResource(store.resource, n)));
           if (tracked) this.enqueue(ns, DEBOUNCE_MS);
         }),

@@ -110,13 +110,50 @@ function walkKeys(text: string, onKey: (path: string, at: number, repeated: bool
   value('');
 }
 
-/** duplicateFields lists the keys of JSON text repeated within one object, in document order. */
-export function duplicateFields(text: string): DuplicateField[] {
+/**
+ * duplicateFields lists the keys of JSON text repeated within one object, in document order.
+ * `parsed`, when given, is JSON.parse of the text: JSON.parse keeps one key of each repeated
+ * set, so the text has duplicates exactly when it has more keys than `parsed`, and counting is
+ * far cheaper than walking the text with paths.
+ */
+export function duplicateFields(text: string, parsed?: unknown): DuplicateField[] {
+  if (parsed !== undefined && textKeyCount(text) === keyCount(parsed)) return [];
   const dups: DuplicateField[] = [];
   walkKeys(text, (path, at, repeated) => {
     if (repeated) dups.push({ path, at });
   });
   return dups;
+}
+
+/** textKeyCount counts the keys of well-formed JSON text: every colon outside a string follows one. */
+export function textKeyCount(text: string): number {
+  let n = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x3a) n++;
+  }
+  return n;
+}
+
+/** keyCount counts the keys of every object within a JSON value. */
+export function keyCount(v: unknown): number {
+  if (Array.isArray(v)) {
+    let n = 0;
+    for (const x of v) n += keyCount(x);
+    return n;
+  }
+  if (v === null || typeof v !== 'object') return 0;
+  let n = 0;
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    n += 1 + keyCount((v as Record<string, unknown>)[k]);
+  }
+  return n;
 }
 
 /** FieldReport is what a body's strict decoding found, and how to word and order it. */

@@ -17,7 +17,7 @@ import { Query, decodeBody, dropNulls, mediaType, parseJson, readBody } from './
 import { renderTable, type IncludeObject, type TableSpec } from './table';
 import { jsonWatchEncoder, openWatchStream, protobufWatchEncoder, tableWatchEncoder } from './watch';
 import { PROTOBUF_CONTENT_TYPE, PROTOBUF_WATCH_CONTENT_TYPE, ProtobufError, decodeObject as decodeProtobufObject, encodeItem, encodeListFromItems, encodeObject, hasProtobuf } from '../protobuf';
-import { duplicateFields, reportFields, type FieldValidation } from './fieldvalidation';
+import { duplicateFields, reportFields, type DuplicateField, type FieldValidation } from './fieldvalidation';
 import { createOptions, deleteOptions, patchOptions, updateOptions, type DeleteRequestOptions, type WriteOptions } from './options';
 import type { VersionConversion } from './conversion';
 import { applyPatch } from '../apply';
@@ -38,8 +38,10 @@ export interface StoreLookup {
 /**
  * Pruner normalizes a decoded object as decoding into the kind would (unknown fields removed,
  * nulls handled as the kind's decoder does), in place, and returns the removed fields' paths.
+ * `original`, when given, rebuilds `obj` as it was before: a pruner that needs it only when it
+ * removed something saves copying every object on the way in.
  */
-export type Pruner = (obj: Record<string, unknown>) => string[];
+export type Pruner = (obj: Record<string, unknown>, original?: () => Record<string, unknown>) => string[];
 
 /** HandlerOptions are what the generic handlers need besides the stores. */
 export interface HandlerOptions {
@@ -328,7 +330,7 @@ class ResourceHandlers {
     if (type === 'application/apply-patch+yaml') return this.apply(ctx, q, options, rctx, body, format);
     const text = body.toString('utf8');
     const patch = parseJson(text);
-    const duplicates = directive === 'Ignore' ? [] : duplicateFields(text);
+    const duplicates = directive === 'Ignore' ? [] : duplicateFields(text, patch);
     let warned = false;
     const outcome = await this.store().update(
       rctx,
@@ -519,10 +521,12 @@ class ResourceHandlers {
   /** decodeChecked decodes a body and applies the fieldValidation directive to it. */
   private decodeChecked(ctx: RouterContext, body: Buffer, directive: FieldValidation): KubeObject {
     const type = mediaType(ctx);
-    const obj = this.decodeObject(body, type);
     const text = directive !== 'Ignore' && (type === '' || type === 'application/json') ? body.toString('utf8') : undefined;
-    const duplicates = text === undefined ? [] : duplicateFields(text);
-    const unknown = this.prune(obj);
+    let duplicates: DuplicateField[] = [];
+    const obj = this.decodeObject(body, type, (parsed) => {
+      if (text !== undefined) duplicates = duplicateFields(text, parsed);
+    });
+    const unknown = this.pruner()(obj, () => this.decodeObject(body, type));
     // Upstream's transformDecodeError words a strict decoding error of a create or update body.
     const decodeError = `${this.d.kind} in version "${this.d.version}" cannot be handled as a ${this.d.kind}: `;
     for (const w of reportFields(directive, { unknown, duplicates, text, decodeError })) addWarning(ctx, w);
@@ -534,9 +538,11 @@ class ResourceHandlers {
     return this.pruner()(obj);
   }
 
-  private decodeObject(body: Buffer, contentType: string): KubeObject {
+  /** decodeObject decodes a body; `parsed` sees the object as decoded, before any change. */
+  private decodeObject(body: Buffer, contentType: string, parsed?: (obj: Record<string, unknown>) => void): KubeObject {
     // Nulls are the pruner's to handle: a custom resource keeps some (see Pruner).
     const obj = contentType === PROTOBUF_CONTENT_TYPE ? decodeProtobufBody(body, { apiVersion: this.apiVersion, kind: this.d.kind }) : decodeBody(body, contentType);
+    parsed?.(obj);
     this.checkTypeMeta(obj);
     // Typed fields that parse themselves (resource.Quantity) fail the decode itself upstream.
     const quantityErr = this.types && quantityDecodeError(this.types.table, this.types.root, obj);

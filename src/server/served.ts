@@ -4,7 +4,7 @@ import { resources as builtinResources } from '../../generated/resources';
 import { builtinTypeTable } from '../../generated/typeinfo';
 import type { CustomResources } from '../crd/manager';
 import { apiVersionOnly, type VersionConversion } from '../endpoints/conversion';
-import { unknownFields } from '../endpoints/fieldvalidation';
+import { keyCount, unknownFields } from '../endpoints/fieldvalidation';
 import type { Pruner } from '../endpoints/handlers';
 import { dropNulls } from '../endpoints/request';
 import { groupVersion, type ResourceDescriptor } from '../resources/descriptor';
@@ -60,11 +60,18 @@ export class ServedResources {
  * its zero value (omitted), and members the struct does not have are dropped.
  */
 function typedPruner(prune: ValidateFunction): Pruner {
-  return (obj) => {
+  return (obj, original) => {
     dropNulls(obj);
-    const before = structuredClone(obj);
+    if (!original) {
+      const before = structuredClone(obj);
+      prune(obj);
+      return unknownFields(before, obj);
+    }
+    // Unknown fields are rare: count keys, and rebuild the object only when pruning removed some.
+    const keys = keyCount(obj);
     prune(obj);
-    return unknownFields(before, obj);
+    if (keyCount(obj) === keys) return [];
+    return unknownFields(dropNulls(original()), obj);
   };
 }
 

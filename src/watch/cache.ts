@@ -80,7 +80,7 @@ export class WatchCache {
   private window!: EventWindow;
   private revision = 0;
   private readonly watchers = new Set<CacheWatcher>();
-  private readonly subscribers = new Set<(e: CacheEvent) => void>();
+  private readonly subscribers = new Set<Subscriber>();
   private handle?: WatchHandle;
   private bookmarkTimer?: NodeJS.Timeout;
   private readonly now: () => number;
@@ -282,14 +282,17 @@ export class WatchCache {
     this.window.push(ce);
     this.advance(e.rev);
     for (const w of this.watchers) w.deliver(ce);
-    for (const sub of this.subscribers) sub(ce);
+    if (this.subscribers.size) {
+      const object = lazyObject(e.object, e.value);
+      for (const sub of this.subscribers) sub(ce, object);
+    }
   }
 
   /**
    * subscribe tells an in-process controller of every change after this moment, in order,
    * synchronously after the cache applied it. Returns the unsubscribe function.
    */
-  subscribe(cb: (e: CacheEvent) => void): () => void {
+  subscribe(cb: Subscriber): () => void {
     this.subscribers.add(cb);
     return () => this.subscribers.delete(cb);
   }
@@ -357,7 +360,10 @@ export class WatchCache {
       for (const [key, prev] of previous) {
         if (!this.items.has(key)) changes.push({ type: 'DELETED', key, value: withRevision(prev.kv.value, listed.revision), rev: listed.revision, attrs: prev.attrs, prevAttrs: prev.attrs });
       }
-      for (const ce of changes) for (const sub of this.subscribers) sub(ce);
+      for (const ce of changes) {
+        const object = lazyObject(undefined, ce.value);
+        for (const sub of this.subscribers) sub(ce, object);
+      }
     }
     if (listed.revision > this.revision) this.advance(listed.revision);
   }
@@ -416,4 +422,16 @@ function lowerBound(keys: readonly string[], target: string): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * Subscriber is an in-process consumer of a cache's events. `object` parses the event's value
+ * once for all subscribers (or hands over the object the write already had): the result is
+ * shared, so subscribers read it and copy what they keep.
+ */
+export type Subscriber = (e: CacheEvent, object: () => Readonly<KubeObject>) => void;
+
+function lazyObject(known: KubeObject | undefined, value: string): () => KubeObject {
+  let obj = known;
+  return () => (obj ??= decode(value));
 }
