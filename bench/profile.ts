@@ -14,12 +14,14 @@ import type { Target } from './loadgen';
 import { printLine, printStep } from './report';
 import { requestOk } from './request';
 import { fmtInt, fmtMs } from './stats';
-import { createSpec, getSpec, listSpec, podTemplate, podsPath } from './workloads';
+import { applySpec, createSpec, getSpec, listSpec, patchSpec, podTemplate, podsPath } from './workloads';
 
 /** PROFILE_PODS is the number of pods created under the profiler (and then listed). */
 const PROFILE_PODS = 10_000;
 /** PROFILE_GET_MS is how long GETs run under the profiler. */
 const PROFILE_GET_MS = 8_000;
+/** PROFILE_PATCH_MS is how long PATCHes, then applies, run under the profiler. */
+const PROFILE_PATCH_MS = 5_000;
 /** PROFILE_LISTS is how many LISTs run under the profiler. */
 const PROFILE_LISTS = 10;
 
@@ -65,6 +67,13 @@ export async function profileServer(): Promise<void> {
     await profiled(podsDir, path.join(root, 'prof-list'), async (kapi, target) => {
       const r = await client.run(target, kapi.pid, listSpec('bench', PROFILE_LISTS));
       return `LIST median ${fmtMs(r.p50Ms)} under the profiler, errors ${r.errors}`;
+    });
+
+    printStep(`Profile: strategic-merge PATCH then server-side apply for ${PROFILE_PATCH_MS / 1000} s each, 32 clients, over 1,000 pods (includes start-up)`);
+    await profiled(podsDir, path.join(root, 'prof-patch'), async (kapi, target) => {
+      const p = await client.run(target, kapi.pid, patchSpec('bench', 1_000, PROFILE_PATCH_MS));
+      const a = await client.run(target, kapi.pid, applySpec('bench', 1_000, PROFILE_PATCH_MS));
+      return `${fmtInt(p.perSecond)} PATCH/s and ${fmtInt(a.perSecond)} applies/s under the profiler, errors ${p.errors + a.errors}`;
     });
   } finally {
     client.close();

@@ -335,10 +335,13 @@ class ResourceHandlers {
     const outcome = await this.store().update(
       rctx,
       ctx.params.name,
-      (current) => {
+      (current, another) => {
         if (!current) throw newBadRequest('patch on a missing object');
         const patched = this.applyPatch(type, this.fromStorage(current), patch);
-        const unknown = this.prune(patched);
+        // The patched object may share values with `patch`, which pruning changes: the rebuilt
+        // original starts from the text again.
+        const original = another && (() => this.applyPatch(type, this.fromStorage(another()), parseJson(text)));
+        const unknown = this.pruner()(patched, original);
         const warnings = reportFields(directive, { unknown, duplicates });
         if (!warned) for (const w of warnings) addWarning(ctx, w);
         warned = true;
@@ -371,9 +374,10 @@ class ResourceHandlers {
     const force = options.force === true;
     const fieldManager = options.fieldManager;
     const applied = decodeBody(body, 'application/yaml');
-    const duplicates = directive === 'Ignore' ? [] : duplicateFields(body.toString('utf8').trim().startsWith('{') ? body.toString('utf8') : '{}');
+    const text = body.toString('utf8');
+    const duplicates = directive === 'Ignore' || !text.trimStart().startsWith('{') ? [] : duplicateFields(text, applied);
     dropNulls(applied);
-    const unknown = this.prune(applied as KubeObject);
+    const unknown = this.pruner()(applied, () => decodeBody(body, 'application/yaml'));
     for (const w of reportFields(directive, { unknown, duplicates })) addWarning(ctx, w);
     const outcome = await this.store().update(
       { ...rctx, applied: true },
@@ -531,11 +535,6 @@ class ResourceHandlers {
     const decodeError = `${this.d.kind} in version "${this.d.version}" cannot be handled as a ${this.d.kind}: `;
     for (const w of reportFields(directive, { unknown, duplicates, text, decodeError })) addWarning(ctx, w);
     return obj;
-  }
-
-  /** prune removes unknown fields (and nulls, as the kind's decoder does) in place and returns their paths. */
-  private prune(obj: KubeObject): string[] {
-    return this.pruner()(obj);
   }
 
   /** decodeObject decodes a body; `parsed` sees the object as decoded, before any change. */

@@ -94,8 +94,12 @@ export interface UpdateOutcome {
   created: boolean;
 }
 
-/** UpdatedObject computes the object a PUT or PATCH asks for, given the current one (absent for create-on-update). */
-export type UpdatedObject = (current: KubeObject | undefined) => Promise<KubeObject> | KubeObject;
+/**
+ * UpdatedObject computes the object a PUT or PATCH asks for, given the current one (absent for
+ * create-on-update), which it may change. `another` returns another copy of the current object,
+ * for the rare step that needs the input again (reporting what pruning removed).
+ */
+export type UpdatedObject = (current: KubeObject | undefined, another?: () => KubeObject) => Promise<KubeObject> | KubeObject;
 
 export interface StoreOptions {
   resource: ResourceDescriptor;
@@ -495,7 +499,9 @@ export class Store {
         await finish(false);
         finish = noFinish;
         const old = decode(current.value);
-        const obj = await updated(structuredClone(old));
+        // A second parse is cheaper than structuredClone of the parsed object.
+        const another = () => decode(current.value);
+        const obj = await updated(another(), another);
         this.checkIdentity(ctx, name, obj);
         // A uid in the body is a storage precondition (upstream's UpdatedObjectInfo.Preconditions),
         // checked against the stored object before anything else.

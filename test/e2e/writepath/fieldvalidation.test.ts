@@ -179,6 +179,44 @@ describe('field validation: fieldValidation=Strict|Warn|Ignore and kubectl --val
       assert.equal(stored.spec.foo, undefined);
     });
 
+    // A merge patch's lists and a JSON patch's values become part of the patched object as
+    // they are: the unknown field inside them must still be reported, and still be dropped.
+    it('warns about an unknown field inside a list a Warn merge patch replaces', async function () {
+      const current = await getJson(server, `${DEPLOYMENTS}/fv-warn`);
+      const containers = current.spec.template.spec.containers.map((c: Record<string, unknown>) => ({ ...c, bogus: 1 }));
+      const res = await server.request('PATCH', `${DEPLOYMENTS}/fv-warn?fieldValidation=Warn`, {
+        body: { spec: { template: { spec: { containers } } } },
+        headers: { 'content-type': 'application/merge-patch+json' },
+      });
+      assert.equal(res.status, 200, res.body);
+      assert.deepEqual(warningTexts(res), ['unknown field "spec.template.spec.containers[0].bogus"']);
+      const stored = await getJson(server, `${DEPLOYMENTS}/fv-warn`);
+      assert.equal(stored.spec.template.spec.containers[0].bogus, undefined);
+    });
+
+    it('refuses an unknown field inside a value a Strict JSON patch adds', async function () {
+      const res = await server.request('PATCH', `${DEPLOYMENTS}/fv-warn?fieldValidation=Strict`, {
+        body: [{ op: 'add', path: '/spec/template/spec/containers/0/ports', value: [{ containerPort: 80, bogus: true }] }],
+        headers: { 'content-type': 'application/json-patch+json' },
+      });
+      assertStatus(res, { code: 400, reason: 'BadRequest', message: 'strict decoding error: unknown field "spec.template.spec.containers[0].ports[0].bogus"' });
+    });
+
+    it('warns about an unknown field in a Warn server-side apply and stores the object without it', async function () {
+      const manifest = { ...configMap('fv-apply', { k: 'v' }), extra: { deep: [{ bogus: 1 }] } };
+      const res = await server.request('PATCH', `${CONFIGMAPS}/fv-apply?fieldManager=fv&fieldValidation=Warn`, {
+        body: JSON.stringify(manifest),
+        headers: { 'content-type': 'application/apply-patch+yaml' },
+      });
+      assert.equal(res.status, 201, res.body);
+      const warnings = warningTexts(res);
+      assert.equal(warnings.length, 1, JSON.stringify(warnings));
+      assert.equal(warnings[0], `unknown field "extra"`);
+      const stored = await getJson(server, `${CONFIGMAPS}/fv-apply`);
+      assert.equal(stored.extra, undefined);
+      assert.deepEqual(stored.data, { k: 'v' });
+    });
+
     it('refuses a fieldValidation value it does not know with 422 on CreateOptions', async function () {
       const res = await server.request('POST', `${CONFIGMAPS}?fieldValidation=Loose`, { body: configMap('fv-bad-directive') });
       const status = assertStatus(res, {
