@@ -94,7 +94,8 @@ export class ResourceQuotaController {
 function leftQuota(pod: KubeObject, prevValue: string | undefined): boolean {
   const phase = (p: KubeObject) => (isPlainObject(p.status) ? p.status.phase : undefined);
   const terminal = (p: KubeObject) => phase(p) === 'Succeeded' || phase(p) === 'Failed';
-  if (!prevValue) return terminal(pod) || pod.metadata.deletionTimestamp !== undefined;
+  if (!terminal(pod) && pod.metadata.deletionTimestamp === undefined) return false;
+  if (!prevValue) return true;
   const prev = decode(prevValue);
   return (terminal(pod) && !terminal(prev)) || (pod.metadata.deletionTimestamp !== undefined && prev.metadata.deletionTimestamp === undefined);
 }
