@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { EtcdCluster, etcdAvailable } from '../../support/etcd';
 import type { HttpResponse } from '../../support/server';
 import { CONFIGMAPS, WatchReader, configMap, disposeKapi, eventually, expectStatus, startKapi, type Kapi } from './support';
+import { skipWithout } from '../../support/skip';
 
 /** WRITERS is how many clients write at once in the leader-kill test. */
 const WRITERS = 8;
@@ -36,7 +37,7 @@ describe('kapi on a three-member etcd cluster under faults', function () {
   let kapi: Kapi | undefined;
 
   before(async function () {
-    if (!etcdAvailable()) this.skip();
+    if (!etcdAvailable()) skipWithout(this, 'etcd');
     cluster = await EtcdCluster.start({ members: 3 });
     kapi = await startKapi(cluster);
   });

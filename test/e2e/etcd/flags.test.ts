@@ -11,6 +11,7 @@ import { ensurePki, type Pki } from '../../../src/auth/pki';
 import { EtcdCluster, etcdAvailable, freePort } from '../../support/etcd';
 import { TestServer } from '../../support/server';
 import { CONFIGMAPS, configMap, disposeKapi, expectStatus, requestAs, startKapi, type Kapi } from './support';
+import { skipWithout } from '../../support/skip';
 
 describe('kapi serve --etcd-* flags', function () {
   let pkiDir: string | undefined;
@@ -19,7 +20,7 @@ describe('kapi serve --etcd-* flags', function () {
   let kapi: Kapi | undefined;
 
   before(async function () {
-    if (!etcdAvailable()) this.skip();
+    if (!etcdAvailable()) skipWithout(this, 'etcd');
     // A CA, a serving pair for 127.0.0.1 (etcd's) and a client pair (kapi's), made as kapi makes its own.
     pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kapi-etcd-tls-'));
     pki = await ensurePki({ dataDir: pkiDir, hosts: [], ips: [] });

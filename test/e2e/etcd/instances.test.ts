@@ -23,6 +23,7 @@ import {
   startKapi,
   type Kapi,
 } from './support';
+import { skipWithout } from '../../support/skip';
 
 /** ROUNDS of write-on-one, read-on-the-other. */
 const ROUNDS = 30;
@@ -35,7 +36,7 @@ describe('two kapi servers on one etcd', function () {
   let b: Kapi | undefined;
 
   before(async function () {
-    if (!etcdAvailable()) this.skip();
+    if (!etcdAvailable()) skipWithout(this, 'etcd');
     cluster = await EtcdCluster.start({ members: 1 });
     a = await startKapi(cluster);
     b = await startKapi(cluster, { pkiFrom: a });

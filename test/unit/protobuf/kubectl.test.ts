@@ -18,6 +18,7 @@ import { decodeObject, encodeObject, PROTOBUF_CONTENT_TYPE } from '../../../src/
 import { ensureClients } from '../../e2e/clients/install';
 import { Kubectl } from '../../e2e/clients/kubectl';
 import { REPO_ROOT } from './random';
+import { skipWithout } from '../../support/skip';
 
 const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'protobuf');
 const CONFIGMAP_FIXTURE = 'kubectl-1.35-create-configmap';
@@ -166,8 +167,7 @@ describe('protobuf bodies kubectl 1.35 sends', function () {
       try {
         await ensureClients();
       } catch (e) {
-        console.log(`      kubectl is not available (${e instanceof Error ? e.message : String(e)}): live checks skipped`);
-        this.skip();
+        skipWithout(this, 'kubectl', e instanceof Error ? e.message : String(e));
       }
       dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kapi-protobuf-kubectl-'));
       const pki = await ensurePki({ dataDir: dir, hosts: [], ips: [] });

@@ -19,6 +19,7 @@ import type { ObjectAttrs } from '../../../src/watch/predicate';
 import { EtcdCluster, etcdAvailable } from '../../support/etcd';
 import { TcpProxy, hostPort } from '../../support/tcpproxy';
 import { cmKey, configMap, parse, record, storageConformance, until } from './conformance';
+import { skipWithout } from '../../support/skip';
 
 const CONFIGMAPS = '/registry/configmaps/';
 
@@ -34,10 +35,7 @@ describe('EtcdStorage on a real etcd', function () {
   const open: EtcdStorage[] = [];
 
   before(async function () {
-    if (!etcdAvailable()) {
-      // .ci/run installs etcd-server; a workstation without it skips instead of failing.
-      this.skip();
-    }
+    if (!etcdAvailable()) skipWithout(this, 'etcd');
     this.timeout(60_000);
     cluster = await EtcdCluster.start({ members: 1 });
     admin = new Etcd3({ hosts: cluster.endpoints });
