@@ -11,6 +11,8 @@ import { fixtureNamed, type ListBody, type Manifest, type StatusBody } from './s
 
 /** MAX_REQUEST_BODY_BYTES is kube-apiserver's limit on a JSON/YAML write body (3 MiB). */
 const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
+/** MAX_NESTING_DEPTH is how deeply kapi lets a body nest (README; kube-apiserver's is 10,000). */
+const MAX_NESTING_DEPTH = 1000;
 
 const CONFIGMAPS = '/api/v1/namespaces/default/configmaps';
 
@@ -85,6 +87,36 @@ describe('error Status responses', function () {
     const res = await server.request('POST', CONFIGMAPS, { body: big });
     const status = assertStatus(res, 413, 'RequestEntityTooLarge');
     assert.equal(status.message, `Request entity too large: limit is ${MAX_REQUEST_BODY_BYTES}`);
+  });
+
+  // kube-apiserver refuses documents nested deeper than Go's decoders allow; kapi's limit is
+  // lower, below the depth where Node's JSON.stringify overflows its stack.
+  /** nested is a configmap document nested `depth` levels deep: the object, then depth - 1 lists. */
+  const nested = (name: string, depth: number) =>
+    `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"${name}"},"extra":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+
+  it('answers a body nested deeper than the limit with 400 BadRequest, for every body format', async function () {
+    const body = nested('errors-too-deep', MAX_NESTING_DEPTH + 1);
+    const created = await server.request('POST', CONFIGMAPS, { body, headers: { 'content-type': 'application/json' } });
+    let status = assertStatus(created, 400, 'BadRequest');
+    assert.equal(status.message, "couldn't get version/kind; json parse error: invalid character '[' exceeded max depth");
+    const patched = await server.request('PATCH', `${CONFIGMAPS}/errors-anchor`, { body, headers: { 'content-type': 'application/merge-patch+json' } });
+    status = assertStatus(patched, 400, 'BadRequest');
+    assert.equal(status.message, "couldn't get version/kind; json parse error: invalid character '[' exceeded max depth");
+    const applied = await server.request('PATCH', `${CONFIGMAPS}/errors-too-deep?fieldManager=t`, { body, headers: { 'content-type': 'application/apply-patch+yaml' } });
+    status = assertStatus(applied, 400, 'BadRequest');
+    assert.equal(status.message, `error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`);
+  });
+
+  it('accepts a body nested exactly to the limit, through create, apply and strategic merge patch', async function () {
+    const body = nested('errors-deep-ok', MAX_NESTING_DEPTH);
+    const created = await server.request('POST', CONFIGMAPS, { body, headers: { 'content-type': 'application/json' } });
+    assert.equal(created.status, 201, created.body);
+    const applied = await server.request('PATCH', `${CONFIGMAPS}/errors-deep-ok?fieldManager=t`, { body, headers: { 'content-type': 'application/apply-patch+yaml' } });
+    assert.equal(applied.status, 200, applied.body);
+    const patched = await server.request('PATCH', `${CONFIGMAPS}/errors-deep-ok`, { body, headers: { 'content-type': 'application/strategic-merge-patch+json' } });
+    assert.equal(patched.status, 200, patched.body);
+    assert.equal(patched.json<Record<string, unknown>>().extra, undefined, 'the unknown field is dropped');
   });
 
   it('answers an unknown API path with a 404 NotFound Status in JSON', async function () {
@@ -171,7 +203,7 @@ describe('error Status responses', function () {
     assert.deepEqual(res.json<Manifest>(), anchor);
     const list = (await server.request('GET', CONFIGMAPS)).json<ListBody>();
     const names = list.items.map((i) => i.metadata.name);
-    for (const rejected of ['errors-bad-json', 'errors-bad-yaml', 'errors-text-plain', 'errors-too-large', 'errors-ns-mismatch']) {
+    for (const rejected of ['errors-bad-json', 'errors-bad-yaml', 'errors-text-plain', 'errors-too-large', 'errors-ns-mismatch', 'errors-too-deep']) {
       assert.ok(!names.includes(rejected), `${rejected} was rejected and must not be stored`);
     }
     const pods = (await server.request('GET', '/api/v1/namespaces/default/pods')).json<ListBody>();
