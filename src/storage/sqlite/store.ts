@@ -296,8 +296,9 @@ export class SqliteStorage implements Storage {
         for (const p of batch) {
           const before = this.revision;
           try {
-            // Each write runs in its own savepoint: one refused write does not undo the others.
-            p.result = this.db.transaction(() => this.apply(p.write))();
+            // One refused write does not undo the others, without a savepoint each: apply
+            // refuses before it writes, and a failing INSERT is undone by SQLite alone.
+            p.result = this.apply(p.write);
           } catch (e) {
             this.revision = before;
             // A refusal (exists, conflict, constraint) concerns this write alone. Any other

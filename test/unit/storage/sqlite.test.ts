@@ -1,6 +1,6 @@
 /**
  * SqliteStorage: the storage conformance suite, then what only the SQLite backend promises —
- * one owner per file, durability across restarts, group commit, and per-write savepoints inside
+ * one owner per file, durability across restarts, group commit, and writes refused inside
  * a batch. Every test runs on a real database file in its own temporary directory.
  */
 
