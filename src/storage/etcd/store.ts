@@ -1,6 +1,6 @@
 import type { Etcd3, IKeyValue, IRangeRequest } from 'etcd3';
 import type { KubeObject } from '../../meta/object';
-import { compacted, conflict, isStorageError, keyExists, keyNotFound, unavailable } from '../errors';
+import { compacted, isStorageError, keyExists, unavailable } from '../errors';
 import type {
   DeleteOptions,
   KeyValue,
@@ -12,13 +12,12 @@ import type {
   WatchCallbacks,
   WatchHandle,
 } from '../interface';
+import { deleteWithRetry, guaranteedUpdate, type CasBackend, type Commit } from '../retry';
 import { newEtcdClient, type EtcdConnection } from './client';
 import { encodeForEtcd, keyAfter, prefixEnd, withStoredRevision } from './codec';
 import { isCompactedError, translateEtcdError, wasNotSent } from './errors';
 import { WatchHub } from './watch';
 
-/** MAX_UPDATE_ATTEMPTS bounds guaranteedUpdate and delete retries; each retry means someone else won. */
-const MAX_UPDATE_ATTEMPTS = 64;
 /** MAX_SEND_ATTEMPTS bounds how often one write is sent again after a failure that did not apply it. */
 const MAX_SEND_ATTEMPTS = 8;
 /** READ_ATTEMPTS: a read is safe to repeat, so one that fails (a dead member, a dropped connection) is tried again. */
@@ -55,8 +54,6 @@ interface RawKv {
   stored: string;
   rev: number;
 }
-
-type Commit = { kv: KeyValue } | { current: KeyValue | undefined };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -197,63 +194,19 @@ export class EtcdStorage implements Storage {
 
   async guaranteedUpdate(key: string, tryUpdate: TryUpdate, opts: UpdateOptions = {}): Promise<KeyValue> {
     this.checkOpen(key);
-    let current = opts.cachedExisting ?? (await this.get(key));
-    let fromCache = opts.cachedExisting !== undefined;
-    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-      if (!current) throw keyNotFound(key);
-      let next: KubeObject | undefined;
-      try {
-        next = await tryUpdate(current);
-      } catch (e) {
-        // A verdict on a cached copy only counts if the copy was current, as upstream re-reads.
-        if (fromCache && (await this.isStale(key, current))) {
-          fromCache = false;
-          current = await this.get(key);
-          continue;
-        }
-        throw e;
-      }
-      if (next === undefined) {
-        if (fromCache && (await this.isStale(key, current))) {
-          fromCache = false;
-          current = await this.get(key);
-          continue;
-        }
-        return current;
-      }
-      const r = await this.commitUpdate(key, current.rev, next);
-      if ('kv' in r) return r.kv;
-      current = r.current;
-      fromCache = false;
-    }
-    throw conflict(key);
+    return guaranteedUpdate(this.cas, key, tryUpdate, opts);
   }
 
   async delete(key: string, opts: DeleteOptions = {}): Promise<KeyValue> {
     this.checkOpen(key);
-    let current = opts.cachedExisting ?? (await this.get(key));
-    let fromCache = opts.cachedExisting !== undefined;
-    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-      if (!current) throw keyNotFound(key);
-      if (opts.validate) {
-        try {
-          await opts.validate(current);
-        } catch (e) {
-          if (fromCache && (await this.isStale(key, current))) {
-            fromCache = false;
-            current = await this.get(key);
-            continue;
-          }
-          throw e;
-        }
-      }
-      const r = await this.commitDelete(key, current.rev);
-      if ('kv' in r) return r.kv;
-      current = r.current;
-      fromCache = false;
-    }
-    throw conflict(key);
+    return deleteWithRetry(this.cas, key, opts);
   }
+
+  /** cas is the compare-and-swap the retry loops run on: one etcd transaction. */
+  private readonly cas: CasBackend = {
+    get: (key) => this.get(key),
+    commit: (key, expected, next) => (next ? this.commitUpdate(key, expected, next) : this.commitDelete(key, expected)),
+  };
 
   watch(prefix: string, from: number, cb: WatchCallbacks): WatchHandle {
     this.checkOpen(prefix);
@@ -521,12 +474,6 @@ export class EtcdStorage implements Storage {
         return { current: { key, value: withStoredRevision(now.stored, now.rev), rev: now.rev } };
       }
     }
-  }
-
-  /** isStale tells whether a value read earlier has been superseded. */
-  private async isStale(key: string, seen: KeyValue): Promise<boolean> {
-    const now = await this.get(key);
-    return now?.rev !== seen.rev;
   }
 
   private fetchRevision(): void {

@@ -16,14 +16,13 @@ import type {
   WatchCallbacks,
   WatchHandle,
 } from '../interface';
+import { deleteWithRetry, guaranteedUpdate, type CasBackend, type Commit } from '../retry';
 import { SCHEMA_STATEMENTS, type LogRow } from './schema';
 
 /** MAX_BATCH bounds one group commit so a burst never holds the write lock for long. */
 const MAX_BATCH = 512;
 /** COMPACTED_KEY is where the compaction revision survives restarts. */
 const COMPACTED_KEY = 'compacted';
-/** MAX_UPDATE_ATTEMPTS bounds guaranteedUpdate retries; each retry means someone else won. */
-const MAX_UPDATE_ATTEMPTS = 64;
 
 export interface SqliteOptions {
   /** file is the database path; its directory must exist. */
@@ -152,72 +151,26 @@ export class SqliteStorage implements Storage {
   }
 
   async guaranteedUpdate(key: string, tryUpdate: TryUpdate, opts: UpdateOptions = {}): Promise<KeyValue> {
-    let current = opts.cachedExisting ?? (await this.get(key));
-    let fromCache = opts.cachedExisting !== undefined;
-    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-      if (!current) throw keyNotFound(key);
-      let next: KubeObject | undefined;
-      try {
-        next = await tryUpdate(current);
-      } catch (e) {
-        // A verdict on a cached copy only counts if the copy was current, as upstream re-reads.
-        if (fromCache && (await this.isStale(key, current))) {
-          fromCache = false;
-          current = await this.get(key);
-          continue;
-        }
-        throw e;
-      }
-      if (next === undefined) {
-        if (fromCache && (await this.isStale(key, current))) {
-          fromCache = false;
-          current = await this.get(key);
-          continue;
-        }
-        return current;
-      }
-      try {
-        return await this.enqueue({ kind: 'update', key, obj: next, expected: current.rev });
-      } catch (e) {
-        if (!isStorageError(e, 'Conflict')) throw e;
-        current = await this.get(key);
-      }
-    }
-    throw conflict(key);
+    return guaranteedUpdate(this.cas, key, tryUpdate, opts);
   }
 
   async delete(key: string, opts: DeleteOptions = {}): Promise<KeyValue> {
-    let current = opts.cachedExisting ?? (await this.get(key));
-    let fromCache = opts.cachedExisting !== undefined;
-    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-      if (!current) throw keyNotFound(key);
-      if (opts.validate) {
-        try {
-          await opts.validate(current);
-        } catch (e) {
-          if (fromCache && (await this.isStale(key, current))) {
-            fromCache = false;
-            current = await this.get(key);
-            continue;
-          }
-          throw e;
-        }
-      }
-      try {
-        return await this.enqueue({ kind: 'delete', key, expected: current.rev });
-      } catch (e) {
-        if (!isStorageError(e, 'Conflict')) throw e;
-        current = await this.get(key);
-      }
-    }
-    throw conflict(key);
+    return deleteWithRetry(this.cas, key, opts);
   }
 
-  /** isStale tells whether a value read earlier has been superseded. */
-  private async isStale(key: string, seen: KeyValue): Promise<boolean> {
-    const now = await this.get(key);
-    return now?.rev !== seen.rev;
-  }
+  /** cas is the compare-and-swap the retry loops run on: a queued write, conflicts re-read. */
+  private readonly cas: CasBackend = {
+    get: (key) => this.get(key),
+    commit: async (key, expected, next): Promise<Commit> => {
+      try {
+        const write: Write = next ? { kind: 'update', key, obj: next, expected } : { kind: 'delete', key, expected };
+        return { kv: await this.enqueue(write) };
+      } catch (e) {
+        if (!isStorageError(e, 'Conflict')) throw e;
+        return { current: await this.get(key) };
+      }
+    },
+  };
 
   watch(prefix: string, from: number, cb: WatchCallbacks): WatchHandle {
     this.checkOpen(prefix);
