@@ -1,7 +1,8 @@
 /**
  * PerNamespaceObjectController keeps one object in every active namespace (the `default`
- * ServiceAccount): created when a namespace appears, recreated when deleted. Namespaces being
- * deleted are left alone; an existing object is never changed.
+ * ServiceAccount, the `kube-root-ca.crt` ConfigMap): created when a namespace appears, recreated
+ * when deleted, and put back when the spec's `repair` finds it changed. Namespaces being deleted
+ * are left alone.
  */
 import { StatusError } from '../apierrors';
 import type { KubeObject } from '../meta/object';
@@ -20,6 +21,8 @@ export interface PerNamespaceObject {
   name: string;
   /** desired builds the object for a namespace. */
   desired(namespace: string): KubeObject;
+  /** repair, when given, returns the existing object put right, or undefined when it is right. */
+  repair?(existing: KubeObject): KubeObject | undefined;
 }
 
 /** RETRY_MS is how soon a namespace whose object could not be written is tried again. */
@@ -57,8 +60,7 @@ export class PerNamespaceObjectController {
         if (e.type !== 'DELETED') this.enqueue(decode(e.value).metadata.name ?? '');
       }),
       this.store.cache.subscribe((e) => {
-        const obj = decode(e.value);
-        if (obj.metadata.name === this.spec.name) this.enqueue(obj.metadata.namespace ?? '');
+        if (e.attrs.fields['metadata.name'] === this.spec.name) this.enqueue(e.attrs.fields['metadata.namespace'] ?? '');
       }),
     );
     for (const kv of this.namespaces.cache.list({ predicate: everything }).items) await this.sync(decode(kv.value).metadata.name ?? '');
@@ -84,14 +86,21 @@ export class PerNamespaceObjectController {
     this.timers.add(t);
   }
 
-  /** sync creates the namespace's object if it is missing. */
+  /** sync creates the namespace's object if it is missing, and repairs it if it changed. */
   async sync(namespace: string): Promise<void> {
     const nsKv = this.namespaces.cache.get(this.namespaces.key('', namespace));
     if (!nsKv || decode(nsKv.value).metadata.deletionTimestamp) return;
     const store = this.store;
-    if (store.cache.get(store.key(namespace, this.spec.name))) return;
+    const existing = store.cache.get(store.key(namespace, this.spec.name));
     try {
-      await store.create({ ...this.ctx, namespace }, this.spec.desired(namespace));
+      if (!existing) {
+        await store.create({ ...this.ctx, namespace }, this.spec.desired(namespace));
+        return;
+      }
+      const repaired = this.spec.repair?.(decode(existing.value));
+      // The repair carries the resourceVersion it read: a write in between conflicts, and its
+      // own event brings the object back here.
+      if (repaired) await store.update({ ...this.ctx, namespace }, this.spec.name, () => repaired);
     } catch (e) {
       // The namespace went away or started terminating, or someone else wrote first.
       if (e instanceof StatusError && (e.reason === 'AlreadyExists' || e.code === 404 || e.code === 403 || e.code === 409)) return;

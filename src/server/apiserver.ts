@@ -16,6 +16,7 @@ import { buildSecurity, type Security, type SecurityOptions } from '../auth/setu
 import { ClusterRoleAggregationController } from '../controllers/clusterroleaggregation';
 import { reconcileBootstrapPolicy } from '../controllers/rbacbootstrap';
 import { ResourceQuotaController } from '../controllers/resourcequota';
+import { newRootCACertPublisher } from '../controllers/rootcacerts';
 import { newServiceAccountsController } from '../controllers/serviceaccounts';
 import { bootstrap } from '../controllers/bootstrap';
 import { GarbageCollector } from '../controllers/garbagecollector';
@@ -193,7 +194,7 @@ export class APIServer {
 
   /**
    * startSecurityControllers reconciles the bootstrap RBAC policy and starts the controllers
-   * that keep it and the namespaces' service accounts and quotas current.
+   * that keep it and the namespaces' service accounts, root CA ConfigMaps and quotas current.
    */
   private async startSecurityControllers(quotaAccess: QuotaAccess | undefined): Promise<void> {
     const registry = this.registry!;
@@ -203,9 +204,11 @@ export class APIServer {
     await aggregation.start();
     const serviceAccounts = newServiceAccountsController(registry, log);
     await serviceAccounts.start();
+    const rootCACerts = newRootCACertPublisher(registry, log, this.pki!.caCertPem);
+    await rootCACerts.start();
     const quotas = new ResourceQuotaController(registry, quotaAccess ?? new QuotaAccess(registry), log);
     await quotas.start();
-    this.securityControllers.push(aggregation, serviceAccounts, quotas);
+    this.securityControllers.push(aggregation, serviceAccounts, rootCACerts, quotas);
   }
 
   /** scheduleCompaction compacts, each interval, up to the revision seen at the previous one. */

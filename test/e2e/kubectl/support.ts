@@ -85,6 +85,25 @@ export async function createNamespace(server: TestServer, name: string): Promise
     body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
   });
   assert.equal(res.status, 201, `creating namespace ${name}: ${res.body}`);
+  await namespaceSettled(server, name);
+}
+
+/**
+ * namespaceSettled waits until the controllers have given a new namespace its objects (the
+ * `default` ServiceAccount, the `kube-root-ca.crt` ConfigMap), as in a real cluster a moment
+ * after the namespace appears: a test that lists or watches the namespace then sees only its own
+ * writes arrive.
+ */
+export async function namespaceSettled(server: TestServer, name: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (const path of [`/api/v1/namespaces/${name}/serviceaccounts/default`, `/api/v1/namespaces/${name}/configmaps/kube-root-ca.crt`]) {
+    for (;;) {
+      const res = await server.request('GET', path);
+      if (res.status === 200) break;
+      assert.ok(Date.now() < deadline, `${path} did not appear: ${res.status} ${res.body}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
 }
 
 /** Table is kubectl's human-readable output, split into its header and cells. */

@@ -50,6 +50,22 @@ describe('security: service accounts and tokens', function () {
     await cleanupIdentities();
   });
 
+  it('publishes the cluster CA as kube-root-ca.crt in every namespace, and puts a changed copy back', async function () {
+    const ca = fs.readFileSync(path.join(server.dataDir, 'pki', 'ca.crt'), 'utf8');
+    const caOf = async (ns: string) => {
+      const out = await server.kubectl.run(['-n', ns, 'get', 'configmap', 'kube-root-ca.crt', '-o', 'json'], { allowFailure: true });
+      return out.code === 0 ? (JSON.parse(out.stdout) as { data?: Record<string, string> }).data : undefined;
+    };
+    await createNamespace(server, 'ca-fresh');
+    for (const ns of ['default', 'kube-system', 'kube-public', NS, 'ca-fresh']) {
+      assert.deepEqual(await waitFor(() => caOf(ns)), { 'ca.crt': ca }, ns);
+    }
+    await server.kubectl.run(['-n', 'ca-fresh', 'patch', 'configmap', 'kube-root-ca.crt', '--type=merge', '-p', '{"data":{"ca.crt":"forged","extra":"x"}}']);
+    assert.deepEqual(await waitFor(async () => ((await caOf('ca-fresh'))?.['ca.crt'] === ca ? caOf('ca-fresh') : undefined)), { 'ca.crt': ca });
+    await server.kubectl.run(['-n', 'ca-fresh', 'delete', 'configmap', 'kube-root-ca.crt']);
+    assert.deepEqual(await waitFor(() => caOf('ca-fresh')), { 'ca.crt': ca });
+  });
+
   it('gives every namespace, old and new, a default service account', async function () {
     for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease', NS]) {
       await waitFor(async () => ((await server.kubectl.run(['-n', ns, 'get', 'sa', 'default'], { allowFailure: true })).code === 0 ? true : undefined));

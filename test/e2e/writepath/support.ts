@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import type { HttpResponse, TestServer } from '../../support/server';
 import type { Manifest, StatusBody, WatchEvent } from '../kubectl/support';
-import { parseWatchLine } from '../kubectl/support';
+import { namespaceSettled, parseWatchLine } from '../kubectl/support';
 
 /** Json is a loosely typed object read from a response. */
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -129,6 +129,7 @@ export function kubectlWarnings(stderr: string): string[] {
 /** createNamespaceNamed creates a namespace through the API (201). */
 export async function createNamespaceNamed(server: TestServer, name: string): Promise<void> {
   await expectCreated(server, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  await namespaceSettled(server, name);
 }
 
 /** configMap builds a ConfigMap manifest. */
