@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import type { Registry } from '../registry/registry';
 import { decode } from '../storage/codec';
-import { fileSink, type AuditSink } from './audit/log';
+import { fileSink, type AuditSink, type Rotation } from './audit/log';
 import { loadPolicy, type Policy } from './audit/policy';
 import { loadServiceAccountKeys } from './authn/sakeys';
 import { DEFAULT_ISSUER, ServiceAccountTokens } from './authn/serviceaccount';
@@ -35,6 +35,8 @@ export interface SecurityOptions {
   apiAudiences?: readonly string[];
   serviceAccountMaxTokenExpirationSeconds?: number;
   auditLogPath?: string;
+  /** auditLogRotation is --audit-log-maxsize, --audit-log-maxbackup and --audit-log-maxage. */
+  auditLogRotation?: Rotation;
   auditPolicyFile?: string;
   warn?: (msg: string) => void;
 }
@@ -89,7 +91,7 @@ export async function buildSecurity(opts: SecurityOptions, registry: Registry, d
   let audit: Security['audit'];
   if (opts.auditLogPath) {
     if (!opts.auditPolicyFile) warn('--audit-log-path without --audit-policy-file: no audit events will be recorded, as kube-apiserver');
-    else audit = { policy: loadPolicy(opts.auditPolicyFile), sink: fileSink(opts.auditLogPath) };
+    else audit = { policy: loadPolicy(opts.auditPolicyFile), sink: fileSink(opts.auditLogPath, opts.auditLogRotation) };
   } else if (opts.auditPolicyFile) {
     loadPolicy(opts.auditPolicyFile);
     warn('--audit-policy-file without --audit-log-path: no audit backend, no events will be recorded');

@@ -7,6 +7,7 @@ import type { Logger } from '../server/status';
 import { FlagError, parseFlags, usage, type FlagSpec } from './flags';
 
 const isPositive = (v: string) => (Number(v) > 0 ? undefined : 'must be a positive number');
+const isNonNegative = (v: string) => (Number(v) >= 0 ? undefined : 'must not be negative');
 const isPort = (v: string) => (Number(v) >= 0 && Number(v) <= 65535 ? undefined : 'must be a port number between 0 and 65535');
 
 /** SERVE_FLAGS are the flags of `kapi serve`. */
@@ -29,6 +30,9 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'enable-admission-plugins', type: 'string', help: 'Comma-separated admission plugins to enable in addition to the defaults (NamespaceLifecycle, LimitRanger, ServiceAccount, ResourceQuota).' },
   { name: 'disable-admission-plugins', type: 'string', help: 'Comma-separated admission plugins to disable, including default ones.' },
   { name: 'audit-log-path', type: 'string', help: 'Write audit.k8s.io/v1 events to this file as JSON lines ("-" for standard output).' },
+  { name: 'audit-log-maxsize', type: 'int', default: '0', help: 'The maximum size in megabytes of the audit log file before it gets rotated (0: 100).', validate: isNonNegative },
+  { name: 'audit-log-maxbackup', type: 'int', default: '0', help: 'The maximum number of old audit log files to retain (0: all).', validate: isNonNegative },
+  { name: 'audit-log-maxage', type: 'int', default: '0', help: 'The maximum number of days to retain old audit log files based on the timestamp encoded in their filename (0: no limit).', validate: isNonNegative },
   { name: 'audit-policy-file', type: 'string', help: 'The audit policy (audit.k8s.io/v1 Policy); without it no events are recorded.' },
   { name: 'tls-cert-file', type: 'string', help: 'File containing the default x509 Certificate for HTTPS (CA cert, if any, concatenated after server cert). Default: the serving certificate in the data dir.' },
   { name: 'tls-private-key-file', type: 'string', help: 'File containing the default x509 private key matching --tls-cert-file.' },
@@ -88,6 +92,11 @@ async function serve(argv: string[]): Promise<void> {
       apiAudiences: list(flags['api-audiences']),
       serviceAccountMaxTokenExpirationSeconds: maxTokenExpiration,
       auditLogPath: flags['audit-log-path'] || undefined,
+      auditLogRotation: {
+        maxSizeBytes: Number(flags['audit-log-maxsize']) * 1024 * 1024,
+        maxBackups: Number(flags['audit-log-maxbackup']),
+        maxAgeDays: Number(flags['audit-log-maxage']),
+      },
       auditPolicyFile: flags['audit-policy-file'] || undefined,
     },
     log,

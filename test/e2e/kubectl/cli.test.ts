@@ -85,6 +85,12 @@ describe('kapi serve command line', function () {
     assert.match(exit.stderr, /abc/);
   });
 
+  it('exits non-zero on a negative audit log rotation setting (--audit-log-maxbackup=-1)', async function () {
+    const exit = await runServe(['--audit-log-maxbackup=-1', '--data-dir', path.join(scratch, 'bad-rotation'), '--secure-port', '0']);
+    assertFailedToStart(exit);
+    assert.match(exit.stderr, /invalid argument "-1" for "--audit-log-maxbackup" flag: must not be negative/);
+  });
+
   it('exits non-zero naming the address when the port is already in use', async function () {
     const blocker = net.createServer();
     await new Promise<void>((resolve, reject) => {
