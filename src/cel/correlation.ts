@@ -144,3 +144,20 @@ export function shouldRatchet(r: Ratcheting): boolean {
   if (r.current) return r.current.cachedDeepEqual();
   return r.nearestParent?.cachedDeepEqual() ?? false;
 }
+
+/**
+ * ratchetsAt tells whether a schema error at a JSON pointer into the new object falls on a part
+ * of it the update did not change (OpenAPI schema ratcheting, as kube-openapi's ratcheting
+ * validator): the pointer is followed with the same correlation the rules use.
+ */
+export function ratchetsAt(root: CorrelatedObject, pointer: string): boolean {
+  let r: Ratcheting = { current: root };
+  if (pointer !== '') {
+    for (const raw of pointer.slice(1).split('/')) {
+      const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+      r = Array.isArray(r.current?.value) && /^\d+$/.test(seg) ? ratchetIndex(r, Number(seg)) : ratchetKey(r, seg);
+      if (!r.current && !r.nearestParent) return false;
+    }
+  }
+  return shouldRatchet(r);
+}

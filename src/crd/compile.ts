@@ -8,6 +8,8 @@
 import type { ValidateFunction } from 'ajv';
 import { FieldError, invalid } from '../apierrors';
 import { blockingError, compileSchemaRulesSync, type CompiledRules } from '../cel';
+import { CorrelatedObject, ratchetsAt } from '../cel/correlation';
+import { toStructural, type Structural } from '../cel/schema';
 import { isPlainObject, type KubeObject } from '../meta/object';
 import { deepEqual } from '../registry/equal';
 import { schemaErrors } from '../registry/schema';
@@ -89,11 +91,12 @@ export function compileCRD(crd: CRD): { versions: Map<string, VersionSchemas>; e
       const key = kindKey(crd.spec.group, v.name, crd.spec.names.kind);
       const table = buildTypeTable({ [definition]: schema as OpenAPISchema }, [{ key, definition }]);
       const validator = compileCRDValidator(schema);
+      const structural = toStructural(schema);
       versions.set(v.name, {
         validator,
         prune: (obj) => pruneResource(obj, raw),
         defaults: (obj) => applyDefaults(obj, raw),
-        validate: (obj, old) => validateCustomResource(obj, old, { validator, raw, rules }),
+        validate: (obj, old) => validateCustomResource(obj, old, { validator, raw, structural, rules }),
         types: { table, root: definition },
         rules,
       });
@@ -104,8 +107,12 @@ export function compileCRD(crd: CRD): { versions: Map<string, VersionSchemas>; e
   return { versions, errors };
 }
 
-function validateCustomResource(obj: KubeObject, old: KubeObject | undefined, v: { validator: ValidateFunction; raw: Schema; rules: CompiledRules }): FieldError[] {
-  const errs = schemaErrors(v.validator, obj, { formatIsType: true });
+function validateCustomResource(obj: KubeObject, old: KubeObject | undefined, v: { validator: ValidateFunction; raw: Schema; structural: Structural; rules: CompiledRules }): FieldError[] {
+  // Ratcheting (GA in 1.33): on update, schema errors in parts the update left unchanged are
+  // dropped, so an object stored under a looser schema can still be updated elsewhere.
+  const correlated = old && new CorrelatedObject(obj, old, v.structural);
+  const ignore = correlated && ((pointer: string) => ratchetsAt(correlated, pointer));
+  const errs = schemaErrors(v.validator, obj, { formatIsType: true, ignore });
   errs.push(...validateEmbeddedResources(obj, v.raw));
   if (!old || validateListSetsAndMaps(old, v.raw).length === 0) errs.push(...validateListSetsAndMaps(obj, v.raw));
   if (v.rules.hasRules) {

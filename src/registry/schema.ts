@@ -16,6 +16,8 @@ export interface SchemaErrorOptions {
    * and keep FieldValueInvalid here.
    */
   formatIsType?: boolean;
+  /** ignore drops the failures at a JSON pointer into the value (ratcheting on update). */
+  ignore?: (instancePath: string) => boolean;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface SchemaErrorOptions {
  */
 export function schemaErrors(validate: ValidateFunction, obj: unknown, opts: SchemaErrorOptions = {}): FieldError[] {
   if (validate(obj)) return [];
-  const errors = validate.errors ?? [];
+  const errors = (validate.errors ?? []).filter((e) => !opts.ignore?.(e.instancePath));
   // A value that fails every branch of a oneOf (IntOrString, Quantity) produces one type error
   // per branch plus the oneOf error; report it once, naming all accepted types.
   const oneOfPaths = new Map<string, string[]>();
