@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 /**
  * Building the server's authentication, authorization and audit from its flags, in one place:
  * the pieces are small modules; this is where kube-apiserver's options (pkg/kubeapiserver/options)
@@ -51,6 +52,9 @@ export interface Security {
   audit?: { sink: AuditSink; policy: Policy };
   /** clientCAPem is the bundle client certificates are verified against. */
   clientCAPem: string;
+  /** serviceAccountIssuer signs new service account tokens; serviceAccountKeys verify them. */
+  serviceAccountIssuer: string;
+  serviceAccountKeys: readonly KeyObject[];
   stop(): void;
 }
 
@@ -113,6 +117,8 @@ export async function buildSecurity(opts: SecurityOptions, registry: Registry, d
     apiAudiences,
     audit,
     clientCAPem,
+    serviceAccountIssuer: issuers[0],
+    serviceAccountKeys: keys.verificationKeys,
     stop() {
       policySource.stop();
       audit?.sink.close();

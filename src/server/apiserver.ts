@@ -8,6 +8,7 @@ import { groupVersions } from '../../generated/routes';
 import { defaulterModules } from '../../generated/defaulters';
 import { validatorModules } from '../../generated/validators';
 import { writeKubeconfig } from '../auth/kubeconfig';
+import { JWKS_PATH, openIDDocuments } from '../auth/oidc';
 import { ensurePki, type Pki } from '../auth/pki';
 import { DEFAULT_PLUGINS, buildAdmission } from '../admission/plugins';
 import { QuotaAccess } from '../admission/quota/access';
@@ -72,6 +73,8 @@ export interface ServerOptions {
   identityLease?: { durationSeconds?: number; renewIntervalSeconds?: number };
   bookmarkIntervalMs?: number;
   kapiVersion?: string;
+  /** serviceAccountJWKSURI is --service-account-jwks-uri: where the discovery document says the keys are. */
+  serviceAccountJWKSURI?: string;
 }
 
 /** APIServer wires storage, registry, HTTP and the bootstrap controller together. */
@@ -160,6 +163,7 @@ export class APIServer {
       ready: () => this.ready && (this.storage?.isHealthy?.() ?? true),
       serverAddress: `${advertise}:${this.port}`,
       security: securityMiddlewares(this.security),
+      oidc: openIDDocuments(this.security.serviceAccountIssuer, o.serviceAccountJWKSURI ?? `https://${advertise}:${this.port}${JWKS_PATH}`, this.security.serviceAccountKeys),
     });
     server.on('request', app.callback());
 

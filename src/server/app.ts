@@ -11,6 +11,7 @@ import type { OpenAPIV3 } from './openapi';
 import { LEGACY_SWAGGER_PROTOBUF_PATH, OpenAPIV2, openAPIV3Sources, serveLegacySwaggerProtobuf, serveOpenAPIV2 } from './openapiv2';
 import { statusMiddleware, type Logger } from './status';
 import { versionInfo } from './version';
+import { JWKS_PATH, OPENID_CONFIGURATION_PATH, type OpenIDDocuments } from '../auth/oidc';
 
 /** GroupVersionRoutes is one generated route module. */
 export interface GroupVersionRoutes {
@@ -34,6 +35,8 @@ export interface AppOptions {
   serverAddress: string;
   /** security are the audit, authentication, impersonation and authorization steps. */
   security: SecurityMiddlewares;
+  /** oidc are the service account issuer discovery documents, when the issuer is an https URL. */
+  oidc?: OpenIDDocuments;
 }
 
 const METHOD_NOT_ALLOWED = new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
@@ -67,6 +70,17 @@ export function createApp(opts: AppOptions): Koa {
     ctx.type = 'application/json';
     ctx.body = JSON.stringify(versionInfo(opts.kapiVersion));
   });
+
+  if (opts.oidc) {
+    const { configuration, jwks } = opts.oidc;
+    const cached = (body: string, type: string) => (ctx: Koa.Context) => {
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.type = type;
+      ctx.body = body;
+    };
+    meta.get(OPENID_CONFIGURATION_PATH, cached(configuration, 'application/json'));
+    meta.get(JWKS_PATH, cached(jwks, 'application/jwk-set+json'));
+  }
 
   const sendJson = (ctx: Koa.Context, body: unknown, type = 'application/json') => {
     ctx.type = type;

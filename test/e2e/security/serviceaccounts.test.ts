@@ -4,7 +4,7 @@
  * the account, TokenReview, and the tokens that must be refused with 401.
  */
 import * as assert from 'node:assert/strict';
-import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseJwt, signJwt } from '../../../src/auth/authn/jwt';
@@ -199,6 +199,36 @@ describe('security: service accounts and tokens', function () {
     assertUnauthorizedStatus(await asToken(server, 'GET', '/api/v1/namespaces/kube-system/secrets', forged));
     const garbled = `${h}.${p}.${s.slice(0, -4)}AAAA`;
     assertUnauthorizedStatus(await asToken(server, 'GET', `/api/v1/namespaces/${NS}/pods`, garbled));
+  });
+
+  it('publishes the issuer discovery documents, whose keys verify the tokens it issues', async function () {
+    const token = await createToken('default');
+    const conf = await asToken(server, 'GET', '/.well-known/openid-configuration', token);
+    assert.equal(conf.status, 200, conf.body);
+    assert.equal(conf.headers['cache-control'], 'public, max-age=3600');
+    assert.deepEqual(conf.json(), {
+      issuer: ISSUER,
+      jwks_uri: `https://${new URL(server.url).host}/openid/v1/jwks`,
+      response_types_supported: ['id_token'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+    });
+    const jwks = await asToken(server, 'GET', '/openid/v1/jwks', token);
+    assert.equal(jwks.status, 200, jwks.body);
+    assert.match(String(jwks.headers['content-type']), /^application\/jwk-set\+json/);
+    const { keys } = jwks.json<{ keys: ({ kid: string; use: string; alg: string } & JsonWebKey)[] }>();
+    assert.equal(keys.length, 1);
+    assert.equal(keys[0].use, 'sig');
+    assert.equal(keys[0].alg, 'RS256');
+    // A relying party's check: the token's kid names a published key, and that key verifies it.
+    const [h, p, sig] = token.split('.');
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as { kid: string };
+    const key = keys.find((k) => k.kid === header.kid);
+    assert.ok(key, `no published key has the token's kid ${header.kid}`);
+    assert.ok(verify('sha256', Buffer.from(`${h}.${p}`), createPublicKey({ key, format: 'jwk' }), Buffer.from(sig, 'base64url')));
+    // Without credentials (anonymous access is off) nothing is disclosed.
+    const anonymous = await server.request('GET', '/.well-known/openid-configuration', { cert: 'none' });
+    assert.equal(anonymous.status, 401, anonymous.body);
   });
 
   it('answers TokenReview for static and unknown tokens too', async function () {
