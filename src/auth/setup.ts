@@ -75,7 +75,7 @@ export async function buildSecurity(opts: SecurityOptions, registry: Registry, d
     verificationKeys: keys.verificationKeys,
     issuers,
     apiAudiences,
-    getter: { serviceAccount: current('', 'serviceaccounts'), pod: current('', 'pods'), secret: current('', 'secrets') },
+    getter: { serviceAccount: current('', 'serviceaccounts'), pod: current('', 'pods'), secret: current('', 'secrets'), node: (name) => current('', 'nodes')('', name) },
   });
   const tokenAuthenticators: TokenAuthenticator[] = [];
   if (opts.tokenAuthFile) tokenAuthenticators.push(tokenFileAuthenticator(opts.tokenAuthFile, warn));

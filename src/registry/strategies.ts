@@ -143,7 +143,7 @@ function securityOverrides(gr: string, deps: StrategyDeps): StrategyOverrides | 
           token: async (ctx, name, body) => {
             const s = services();
             return createToken(
-              { serviceAccounts: store('', 'serviceaccounts'), pods: store('', 'pods'), secrets: store('', 'secrets'), tokens: s.tokens, apiAudiences: s.apiAudiences, maxExpirationSeconds: s.maxTokenExpirationSeconds },
+              { serviceAccounts: store('', 'serviceaccounts'), pods: store('', 'pods'), secrets: store('', 'secrets'), nodes: store('', 'nodes'), tokens: s.tokens, apiAudiences: s.apiAudiences, maxExpirationSeconds: s.maxTokenExpirationSeconds },
               ctx,
               name,
               body,

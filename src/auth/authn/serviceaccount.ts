@@ -6,7 +6,7 @@
  */
 import { randomUUID, type KeyObject } from 'node:crypto';
 import type { KubeObject } from '../../meta/object';
-import { CREDENTIAL_ID_KEY, POD_NAME_KEY, POD_UID_KEY, makeGroupNames, makeUsername } from '../serviceaccount';
+import { CREDENTIAL_ID_KEY, NODE_NAME_KEY, NODE_UID_KEY, POD_NAME_KEY, POD_UID_KEY, makeGroupNames, makeUsername } from '../serviceaccount';
 import type { UserInfo } from '../user';
 import { parseJwt, signJwt, verifyJwt } from './jwt';
 import { AuthenticationError, intersectAudiences, type AuthResponse, type TokenAuthenticator } from './types';
@@ -20,7 +20,7 @@ const CRYPTO_ERROR = 'go-jose/go-jose: error in cryptographic primitive';
 
 /** BoundObject is what a token is bound to besides its service account. */
 export interface BoundObject {
-  kind: 'Pod' | 'Secret';
+  kind: 'Pod' | 'Secret' | 'Node';
   name: string;
   uid: string;
 }
@@ -30,6 +30,7 @@ export interface ObjectGetter {
   serviceAccount(namespace: string, name: string): KubeObject | undefined;
   pod(namespace: string, name: string): KubeObject | undefined;
   secret(namespace: string, name: string): KubeObject | undefined;
+  node(name: string): KubeObject | undefined;
 }
 
 export interface ServiceAccountTokenOptions {
@@ -53,6 +54,7 @@ interface PrivateClaims {
   serviceaccount?: Ref;
   pod?: Ref;
   secret?: Ref;
+  node?: Ref;
 }
 
 /** ServiceAccountTokens issues and authenticates service account JWTs. */
@@ -71,8 +73,11 @@ export class ServiceAccountTokens implements TokenAuthenticator {
     return this.opts.apiAudiences;
   }
 
-  /** generate signs a token for a service account, as upstream's Claims and GenerateToken. */
-  generate(sa: KubeObject, opts: { audiences: readonly string[]; expirationSeconds: number; bound?: BoundObject; issuedAt?: Date }): { token: string; expiration: Date } {
+  /**
+   * generate signs a token for a service account, as upstream's Claims and GenerateToken. `node`
+   * is the node of a bound pod (informational: the pod is what the token lives and dies with).
+   */
+  generate(sa: KubeObject, opts: { audiences: readonly string[]; expirationSeconds: number; bound?: BoundObject; node?: Ref; issuedAt?: Date }): { token: string; expiration: Date } {
     const now = opts.issuedAt ?? this.now();
     const iat = Math.floor(now.getTime() / 1000);
     const exp = iat + opts.expirationSeconds;
@@ -82,6 +87,8 @@ export class ServiceAccountTokens implements TokenAuthenticator {
     };
     if (opts.bound?.kind === 'Pod') k8s.pod = { name: opts.bound.name, uid: opts.bound.uid };
     if (opts.bound?.kind === 'Secret') k8s.secret = { name: opts.bound.name, uid: opts.bound.uid };
+    if (opts.bound?.kind === 'Node') k8s.node = { name: opts.bound.name, uid: opts.bound.uid };
+    else if (opts.bound?.kind === 'Pod' && opts.node) k8s.node = { name: opts.node.name, uid: opts.node.uid };
     const claims = {
       aud: [...opts.audiences],
       exp,
@@ -153,6 +160,16 @@ export class ServiceAccountTokens implements TokenAuthenticator {
       if (pod.metadata.uid !== priv.pod.uid) throw new AuthenticationError(`pod UID (${pod.metadata.uid ?? ''}) does not match service account pod ref claim (${priv.pod.uid ?? ''})`);
       extra[POD_NAME_KEY] = [priv.pod.name ?? ''];
       extra[POD_UID_KEY] = [priv.pod.uid ?? ''];
+    }
+    if (priv.node) {
+      // A token bound to the node itself dies with it; a pod's node is information only.
+      if (!priv.pod) {
+        const node = g.node(priv.node.name ?? '');
+        if (!node || deletedBefore(node)) throw new AuthenticationError('service account token has been invalidated');
+        if (node.metadata.uid !== priv.node.uid) throw new AuthenticationError(`node UID (${node.metadata.uid ?? ''}) does not match service account node ref claim (${priv.node.uid ?? ''})`);
+      }
+      extra[NODE_NAME_KEY] = [priv.node.name ?? ''];
+      extra[NODE_UID_KEY] = [priv.node.uid ?? ''];
     }
     if (typeof claims.jti === 'string' && claims.jti) extra[CREDENTIAL_ID_KEY] = [`JTI=${claims.jti}`];
     const user: UserInfo = { name: makeUsername(namespace, saRef.name), uid: saRef.uid, groups: makeGroupNames(namespace) };

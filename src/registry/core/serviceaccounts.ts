@@ -33,6 +33,7 @@ export interface TokenRequestDeps {
   serviceAccounts: Store;
   pods: Store;
   secrets: Store;
+  nodes: Store;
   tokens: ServiceAccountTokens;
   apiAudiences: readonly string[];
   /** maxExpirationSeconds is --service-account-max-token-expiration; 0 means none. */
@@ -68,6 +69,7 @@ export function createToken(deps: TokenRequestDeps, ctx: RequestContext, name: s
   if (!sa) throw newNotFound({ group: '', resource: 'serviceaccounts' }, name);
 
   let bound: BoundObject | undefined;
+  let podNode: { name: string; uid: string } | undefined;
   const ref = isPlainObject(spec.boundObjectRef) ? spec.boundObjectRef : undefined;
   if (ref) {
     const apiVersion = typeof ref.apiVersion === 'string' ? ref.apiVersion : '';
@@ -83,11 +85,20 @@ export function createToken(deps: TokenRequestDeps, ctx: RequestContext, name: s
       if (podSA !== name) throw newBadRequest(`cannot bind token for serviceaccount ${JSON.stringify(name)} to pod running with serviceaccount ${JSON.stringify(podSA)}`);
       uid = pod.metadata.uid ?? '';
       bound = { kind: 'Pod', name: refName, uid };
+      // The pod's node goes into the token too, when it is known (upstream's ServiceAccountTokenPodNodeInfo).
+      const nodeName = isPlainObject(pod.spec) && typeof pod.spec.nodeName === 'string' ? pod.spec.nodeName : '';
+      const node = nodeName ? current(deps.nodes, '', nodeName) : undefined;
+      if (node) podNode = { name: nodeName, uid: node.metadata.uid ?? '' };
     } else if (group === '' && kind === 'Secret') {
       const secret = current(deps.secrets, namespace, refName);
       if (!secret) throw newNotFound({ group: '', resource: 'secrets' }, refName);
       uid = secret.metadata.uid ?? '';
       bound = { kind: 'Secret', name: refName, uid };
+    } else if (group === '' && kind === 'Node') {
+      const node = current(deps.nodes, '', refName);
+      if (!node) throw newNotFound({ group: '', resource: 'nodes' }, refName);
+      uid = node.metadata.uid ?? '';
+      bound = { kind: 'Node', name: refName, uid };
     } else {
       throw newBadRequest(`cannot bind token to object of type ${group}/${version}, Kind=${kind}`);
     }
@@ -101,7 +112,7 @@ export function createToken(deps: TokenRequestDeps, ctx: RequestContext, name: s
   spec.audiences = audiences;
   spec.expirationSeconds = expirationSeconds;
   const now = deps.now?.() ?? new Date();
-  const { token, expiration } = deps.tokens.generate(sa, { audiences, expirationSeconds, bound, issuedAt: now });
+  const { token, expiration } = deps.tokens.generate(sa, { audiences, expirationSeconds, bound, node: podNode, issuedAt: now });
   return {
     kind: 'TokenRequest',
     apiVersion: 'authentication.k8s.io/v1',

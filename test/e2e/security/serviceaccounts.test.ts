@@ -144,6 +144,19 @@ describe('security: service accounts and tokens', function () {
     assertUnauthorizedStatus(await asToken(server, 'GET', `/api/v1/namespaces/${NS}/pods`, token));
   });
 
+  it('binds a token to a node: the token names the node and dies with it', async function () {
+    const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'sa-node' } };
+    assert.equal((await server.request('POST', '/api/v1/nodes', { body: node })).status, 201);
+    const token = await createToken('robot', '--bound-object-kind=Node', '--bound-object-name=sa-node');
+    const claims = parseJwt(token)!.payload['kubernetes.io'] as { node?: { name: string; uid: string } };
+    assert.equal(claims.node?.name, 'sa-node');
+    const reviewed = await review(token);
+    assert.deepEqual(reviewed.user?.extra?.['authentication.kubernetes.io/node-name'], ['sa-node']);
+    assert.equal((await asToken(server, 'GET', `/api/v1/namespaces/${NS}/pods`, token)).status, 200);
+    await server.kubectl.run(['delete', 'node', 'sa-node']);
+    assertUnauthorizedStatus(await asToken(server, 'GET', `/api/v1/namespaces/${NS}/pods`, token));
+  });
+
   it('refuses tokens of a deleted service account, even when one of the same name is created again', async function () {
     await kubectl(['create', 'serviceaccount', 'doomed']);
     await kubectl(['create', 'rolebinding', 'doomed-view', '--clusterrole=view', `--serviceaccount=${NS}:doomed`]);

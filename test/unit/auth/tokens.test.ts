@@ -32,6 +32,10 @@ class World implements ObjectGetter {
   secret(ns: string, name: string) {
     return this.secrets.get(`${ns}/${name}`);
   }
+  nodes = new Map<string, KubeObject>();
+  node(name: string) {
+    return this.nodes.get(name);
+  }
 }
 
 const obj = (ns: string, name: string, uid: string): KubeObject => ({ metadata: { namespace: ns, name, uid } });
@@ -156,6 +160,26 @@ describe('auth/authn tokens', function () {
       world.secrets.set('team/s', { metadata: { namespace: 'team', name: 's', uid: 'sec-1', deletionTimestamp: '2029-12-31T23:00:00Z' } });
       await rejects(tokens.authenticateToken(podToken, undefined), 'service account token has been invalidated');
       await rejects(tokens.authenticateToken(secretToken, undefined), 'service account token has been invalidated');
+    });
+
+    it('binds a token to a node: it names the node in the user and dies with the node', async function () {
+      world.nodes.set('n1', { metadata: { name: 'n1', uid: 'node-1' } });
+      const token = tokens.generate(sa, { audiences: [ISSUER], expirationSeconds: 600, bound: { kind: 'Node', name: 'n1', uid: 'node-1' } }).token;
+      const user = (await tokens.authenticateToken(token, undefined))!.user;
+      assert.deepEqual(user.extra?.['authentication.kubernetes.io/node-name'], ['n1']);
+      assert.deepEqual(user.extra?.['authentication.kubernetes.io/node-uid'], ['node-1']);
+      world.nodes.set('n1', { metadata: { name: 'n1', uid: 'node-2' } });
+      await rejects(tokens.authenticateToken(token, undefined), 'node UID (node-2) does not match service account node ref claim (node-1)');
+      world.nodes.delete('n1');
+      await rejects(tokens.authenticateToken(token, undefined), 'service account token has been invalidated');
+    });
+
+    it("carries a bound pod's node as information: the token lives with the pod, not the node", async function () {
+      world.pods.set('team/p', obj('team', 'p', 'pod-1'));
+      const token = tokens.generate(sa, { audiences: [ISSUER], expirationSeconds: 600, bound: { kind: 'Pod', name: 'p', uid: 'pod-1' }, node: { name: 'n1', uid: 'node-1' } }).token;
+      const user = (await tokens.authenticateToken(token, undefined))!.user;
+      assert.deepEqual(user.extra?.['authentication.kubernetes.io/node-name'], ['n1']);
+      assert.deepEqual(user.extra?.['authentication.kubernetes.io/pod-name'], ['p']);
     });
   });
 
