@@ -132,6 +132,13 @@ export function createEndpointFactory(opts: HandlerOptions): EndpointFactory {
     if (name === 'status') {
       return only({ get: (ctx) => h.get(ctx as RouterContext), update: (ctx) => h.update(ctx as RouterContext), patch: (ctx) => h.patch(ctx as RouterContext) });
     }
+    // A subresource of the resource's own kind that the strategy gives a field (pods/ephemeralcontainers)
+    // reads and writes the object like status.
+    const ofOwnKind = d.subresources.some((s) => s.name === name && s.kind === d.kind && s.group === d.group);
+    if (ofOwnKind) {
+      const owned = (serve: (ctx: RouterContext) => Promise<void>): Handler => (ctx) => (get().strategy.fieldSubresources?.[name] ? serve(ctx as RouterContext) : h.unsupported(ctx as RouterContext, name));
+      return only({ get: owned((ctx) => h.get(ctx)), update: owned((ctx) => h.update(ctx)), patch: owned((ctx) => h.patch(ctx)) });
+    }
     // Action subresources (binding, eviction) take a POST the resource's strategy serves.
     return only({ create: (ctx) => h.subresourceAction(ctx as RouterContext, name) });
   }

@@ -16,7 +16,7 @@ import {
 } from '../apierrors';
 import { noAdmission, type Admission, type Attributes, type Operation } from '../admission/interface';
 import { FieldSet, fieldElement, managerOrUserAgent, revertNoopManagedFieldsTimestamps, updateManagedFields, validateManagedFields } from '../apply';
-import type { KubeObject } from '../meta/object';
+import { isPlainObject, type KubeObject } from '../meta/object';
 import type { TypeRef, TypeTable } from '../schema/typeinfo';
 import { groupVersion } from '../resources/descriptor';
 import type { ResourceDescriptor } from '../resources/descriptor';
@@ -576,6 +576,14 @@ export class Store {
       for (const k of Object.keys(obj)) delete obj[k];
       Object.assign(obj, structuredClone(old), { [s.statusField]: status });
       delete obj.metadata.resourceVersion;
+    } else if (subresource !== undefined && s.fieldSubresources?.[subresource]) {
+      // Likewise for a subresource that owns one field: only that field comes from the request.
+      const fieldPath = s.fieldSubresources[subresource];
+      const value = valueAt(obj, fieldPath);
+      for (const k of Object.keys(obj)) delete obj[k];
+      Object.assign(obj, structuredClone(old));
+      setValueAt(obj, fieldPath, value);
+      delete obj.metadata.resourceVersion;
     } else if (subresource === undefined || subresource === 'scale') {
       if (s.statusField) {
         if (old[s.statusField] === undefined) delete obj[s.statusField];
@@ -943,4 +951,23 @@ function validateListParams(p: WatchParams, watch: boolean): void {
     }
   }
   if (errs.length) throw newInvalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', errs);
+}
+
+/** valueAt reads the value at a path of field names; undefined where the path breaks. */
+function valueAt(obj: Record<string, unknown>, path: readonly string[]): unknown {
+  let v: unknown = obj;
+  for (const k of path) v = isPlainObject(v) ? v[k] : undefined;
+  return v;
+}
+
+/** setValueAt sets (or, for undefined, removes) the value at a path, making the objects on the way. */
+function setValueAt(obj: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let at = obj;
+  for (const k of path.slice(0, -1)) {
+    if (!isPlainObject(at[k])) at[k] = {};
+    at = at[k] as Record<string, unknown>;
+  }
+  const last = path[path.length - 1];
+  if (value === undefined) delete at[last];
+  else at[last] = value;
 }

@@ -37,6 +37,12 @@ export interface Strategy {
   generationCovers?: 'spec' | 'specAndAnnotations' | 'content';
   /** statusField names the part owned by the status subresource, preserved by main-resource writes. */
   statusField?: string;
+  /**
+   * fieldSubresources are the subresources that write one field of the object, by path
+   * (pods/ephemeralcontainers: spec.ephemeralContainers): GET returns the object, and an update
+   * through one keeps everything else as stored, as the status subresource does for status.
+   */
+  fieldSubresources?: Readonly<Record<string, readonly string[]>>;
   /** statusOnCreate is what a create leaves in statusField: `{}` (built-in structs) or nothing (custom resources). */
   statusOnCreate?: 'empty' | 'absent';
   /** allowCreateOnUpdate lets PUT create a missing object. */

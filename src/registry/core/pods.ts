@@ -252,4 +252,5 @@ export const strategy: StrategyOverrides = {
   prepareForCreate,
   validate: (pod) => validatePodSpec(pod.spec, FieldPath.root('spec')),
   validateUpdate: validatePodUpdate,
+  fieldSubresources: { ephemeralcontainers: ['spec', 'ephemeralContainers'] },
 };

@@ -2,7 +2,7 @@
  * PodSpec validation: the rules of upstream's ValidatePodSpec that users meet, with its field
  * paths and messages. Shared by pods and every pod template.
  */
-import { FieldError, FieldPath, invalid, notSupported, required } from '../../apierrors';
+import { FieldError, FieldPath, duplicate, forbidden, invalid, notSupported, required } from '../../apierrors';
 import { compareQuantities } from '../../meta/quantity';
 import { formatQuantity } from '../printing';
 import {
@@ -109,6 +109,48 @@ function validateVolumes(volumes: Obj[], path: FieldPath): { errs: FieldError[];
   return { errs, names };
 }
 
+/**
+ * EPHEMERAL_FORBIDDEN are the container fields an ephemeral container may not set: upstream
+ * keeps an allow list, so that probes, lifecycle, resources and ports (what a workload relies
+ * on) stay out of a container that is only for debugging.
+ */
+const EPHEMERAL_FORBIDDEN = ['ports', 'resources', 'resizePolicy', 'lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe', 'restartPolicy'] as const;
+const EPHEMERAL_DETAIL = 'cannot be set for an Ephemeral Container';
+
+/** isGoZero tells a value Go would leave at its zero value: absent, a scalar zero, or an object of such. */
+function isGoZero(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === '') return true;
+  const o = obj(v);
+  return o !== undefined && Object.values(o).every((x) => x === undefined || x === null || x === false || x === 0 || x === '');
+}
+
+/**
+ * validateEphemeralContainers is upstream's validateEphemeralContainers: each is a valid
+ * container whose name no other container of the pod has, whose target is one of the pod's
+ * containers, and which sets none of the workload fields nor volume subpaths. `names` holds the
+ * names of the other containers.
+ */
+function validateEphemeralContainers(ecs: Obj[], others: Obj[], volumes: Set<string>, path: FieldPath, names: Set<string>): FieldError[] {
+  const errs: FieldError[] = [];
+  const targets = new Set(others.map((c) => c.name).filter((n): n is string => typeof n === 'string'));
+  ecs.forEach((c, i) => {
+    const p = path.index(i);
+    errs.push(...validateContainer(c, p, volumes));
+    if (typeof c.name === 'string' && c.name) {
+      if (names.has(c.name)) errs.push(duplicate(p.child('name').toString(), c.name));
+      else names.add(c.name);
+    }
+    if (typeof c.targetContainerName === 'string' && c.targetContainerName && !targets.has(c.targetContainerName)) {
+      errs.push(new FieldError('NotFound', p.child('targetContainerName').toString(), c.targetContainerName));
+    }
+    for (const f of EPHEMERAL_FORBIDDEN) if (!isGoZero(c[f])) errs.push(forbidden(p.child(f).toString(), EPHEMERAL_DETAIL));
+    objects(c.volumeMounts).forEach((m, j) => {
+      for (const f of ['subPath', 'subPathExpr']) if (m[f]) errs.push(forbidden(p.child('volumeMounts').index(j).child(f).toString(), EPHEMERAL_DETAIL));
+    });
+  });
+  return errs;
+}
+
 /** validatePodSpec validates a PodSpec at `path` (`spec` or `spec.template.spec`). */
 export function validatePodSpec(spec: unknown, path: FieldPath, opts: { restartPolicies?: readonly string[] } = {}): FieldError[] {
   const s = obj(spec);
@@ -124,6 +166,7 @@ export function validatePodSpec(spec: unknown, path: FieldPath, opts: { restartP
   errs.push(...uniqueNames(init, path.child('initContainers'), 'name', seen));
   containers.forEach((c, i) => errs.push(...validateContainer(c, path.child('containers').index(i), volumes)));
   errs.push(...uniqueNames(containers, path.child('containers'), 'name', seen));
+  errs.push(...validateEphemeralContainers(objects(s.ephemeralContainers), [...init, ...containers], volumes, path.child('ephemeralContainers'), seen));
   const allowed = opts.restartPolicies ?? RESTART_POLICIES;
   if (s.restartPolicy !== undefined && (typeof s.restartPolicy !== 'string' || !allowed.includes(s.restartPolicy))) {
     errs.push(notSupported(path.child('restartPolicy').toString(), s.restartPolicy, allowed));

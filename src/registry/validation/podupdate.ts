@@ -65,9 +65,9 @@ function validateOnlyDeletedSchedulingGates(now: Obj[], before: Obj[]): FieldErr
  * internal Go structs; this shows the v1 JSON names and values the client sent, which is as
  * useful to a reader and is not meant to be parsed.
  */
-function specDiff(before: Obj, now: Obj): string {
+function specDiff(before: Obj, now: Obj, type = 'core.PodSpec'): string {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(now)])].sort();
-  const lines = ['  core.PodSpec{'];
+  const lines = [`  ${type}{`];
   let same = 0;
   for (const k of keys) {
     if (deepEqual(before[k], now[k])) {
@@ -81,8 +81,27 @@ function specDiff(before: Obj, now: Obj): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * validateEphemeralContainersUpdate is the transition rule of pods/ephemeralcontainers (upstream's
+ * ValidatePodEphemeralContainersUpdate): ephemeral containers may be added, never removed or changed.
+ */
+function validateEphemeralContainersUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const now = new Map(objects(obj(pod.spec)?.ephemeralContainers).map((c) => [c.name, c]));
+  for (const before of objects(obj(old.spec)?.ephemeralContainers)) {
+    const name = String(before.name);
+    const after = now.get(before.name);
+    if (!after) errs.push(forbidden('spec.ephemeralContainers', `existing ephemeral containers ${JSON.stringify(name)} may not be removed\n`));
+    else if (!deepEqual(before, after)) {
+      errs.push(forbidden(`spec.ephemeralContainers[${name}]`, `existing ephemeral containers ${JSON.stringify(name)} may not be changed\n${specDiff(before, after, 'core.EphemeralContainer')}`));
+    }
+  }
+  return errs;
+}
+
 /** validatePodUpdate refuses spec changes other than the mutable ones. */
 export function validatePodUpdate(pod: KubeObject, old: KubeObject, subresource?: string): FieldError[] {
+  if (subresource === 'ephemeralcontainers') return validateEphemeralContainersUpdate(pod, old);
   const now = obj(pod.spec) ?? {};
   const before = obj(old.spec) ?? {};
   const errs: FieldError[] = [];

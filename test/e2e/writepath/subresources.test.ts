@@ -12,7 +12,10 @@
  * - pods/binding: a Binding sets spec.nodeName and the PodScheduled condition; binding a bound pod
  *   is 409 `Operation cannot be fulfilled on pods/binding "<pod>": pod <pod> is already assigned to
  *   node "<node>"`;
- * - pods/eviction: an Eviction deletes the pod (an unscheduled pod is deleted at once).
+ * - pods/eviction: an Eviction deletes the pod (an unscheduled pod is deleted at once);
+ * - pods/ephemeralcontainers (`kubectl debug`): writes change only spec.ephemeralContainers, which
+ *   may grow but not lose or change a container, and ephemeral containers may not have ports,
+ *   probes, lifecycle or resources (upstream's ValidatePodEphemeralContainersUpdate).
  */
 import * as assert from 'node:assert/strict';
 import { ensureClients } from '../clients/install';
@@ -28,7 +31,7 @@ const REPLICATIONCONTROLLERS = `/api/v1/namespaces/${NS}/replicationcontrollers`
 
 const OPTIMISTIC_LOCK = 'the object has been modified; please apply your changes to the latest version and try again';
 
-describe('subresources: status, scale, binding, eviction', function () {
+describe('subresources: status, scale, binding, eviction, ephemeralcontainers', function () {
   let server: TestServer;
 
   before(async function () {
@@ -291,6 +294,77 @@ describe('subresources: status, scale, binding, eviction', function () {
         body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'never-was', namespace: NS } },
       });
       assertStatus(res, { code: 404, reason: 'NotFound', message: 'pods "never-was" not found' });
+    });
+  });
+
+  describe('pods/ephemeralcontainers', function () {
+    const path = `${PODS}/debug-me`;
+    const ephemeral = (name: string, extra: Json = {}) => ({ name, image: 'busybox:1.36', command: ['sleep', '1d'], ...extra });
+    const patchEphemeral = (body: Json, type = 'application/strategic-merge-patch+json') =>
+      server.request('PATCH', `${path}/ephemeralcontainers`, { body, headers: { 'content-type': type } });
+
+    before(async function () {
+      await expectCreated(server, PODS, pod('debug-me'));
+    });
+
+    it('adds a debug container with kubectl debug, recording the subresource in managedFields', async function () {
+      const out = await server.kubectl.run(['-n', NS, 'debug', 'debug-me', '--image=busybox:1.36', '--target=web', '--profile=general', '--', 'sleep', '1d']);
+      assert.match(out.stderr + out.stdout, /Defaulting debug container name to debugger-[a-z0-9]{5}\./);
+      const stored = await getJson(server, path);
+      const [ec] = stored.spec.ephemeralContainers;
+      assert.match(ec.name, /^debugger-[a-z0-9]{5}$/);
+      assert.equal(ec.targetContainerName, 'web');
+      assert.equal(ec.terminationMessagePath, '/dev/termination-log', 'ephemeral containers are defaulted like the others');
+      assert.ok(stored.metadata.managedFields.some((m: Json) => m.subresource === 'ephemeralcontainers'));
+    });
+
+    it('GETs the pod through /ephemeralcontainers', async function () {
+      const viaSub = await getJson(server, `${path}/ephemeralcontainers`);
+      assert.equal(viaSub.kind, 'Pod');
+      assert.equal(viaSub.spec.ephemeralContainers.length, 1);
+    });
+
+    it('changes nothing but ephemeral containers through the subresource', async function () {
+      const res = await patchEphemeral({ metadata: { labels: { sneaky: 'yes' } }, spec: { activeDeadlineSeconds: 5, ephemeralContainers: [ephemeral('second')] } });
+      assert.equal(res.status, 200, res.body);
+      const stored = await getJson(server, path);
+      assert.equal(stored.metadata.labels?.sneaky, undefined);
+      assert.equal(stored.spec.activeDeadlineSeconds, undefined);
+      const names = stored.spec.ephemeralContainers.map((c: Json) => c.name as string);
+      assert.equal(names.length, 2);
+      assert.ok(names.includes('second'), JSON.stringify(names));
+    });
+
+    it('refuses removing or changing an existing ephemeral container with 422 Forbidden', async function () {
+      const index = (await getJson(server, path)).spec.ephemeralContainers.findIndex((c: Json) => c.name === 'second');
+      const removed = await patchEphemeral([{ op: 'remove', path: `/spec/ephemeralContainers/${index}` }], 'application/json-patch+json');
+      assertStatus(removed, { code: 422, reason: 'Invalid', message: 'Pod "debug-me" is invalid: spec.ephemeralContainers: Forbidden: existing ephemeral containers "second" may not be removed\n' });
+      const changed = await patchEphemeral({ spec: { ephemeralContainers: [{ name: 'second', image: 'busybox:1.37' }] } });
+      const status = assertStatus(changed, { code: 422, reason: 'Invalid' });
+      assert.equal(status.details?.causes?.[0]?.field, 'spec.ephemeralContainers[second]');
+      assert.match(status.details?.causes?.[0]?.message ?? '', /^Forbidden: existing ephemeral containers "second" may not be changed\n/);
+    });
+
+    it('refuses what an ephemeral container may not have: workload fields, a missing target, a taken name', async function () {
+      const res = await patchEphemeral({ spec: { ephemeralContainers: [ephemeral('web', { ports: [{ containerPort: 80 }], readinessProbe: { exec: { command: ['true'] } }, targetContainerName: 'nope' })] } });
+      const status = assertStatus(res, { code: 422, reason: 'Invalid' });
+      // Where the patch puts the new container in the list is the strategic merge's business.
+      const causes = (status.details?.causes ?? []).map((c) => `${(c.field ?? '').replace(/^spec\.ephemeralContainers\[\d+\]/, 'spec.ephemeralContainers[i]')}: ${c.message}`);
+      for (const expected of [
+        'spec.ephemeralContainers[i].name: Duplicate value: "web"',
+        'spec.ephemeralContainers[i].targetContainerName: Not found: "nope"',
+        'spec.ephemeralContainers[i].ports: Forbidden: cannot be set for an Ephemeral Container',
+        'spec.ephemeralContainers[i].readinessProbe: Forbidden: cannot be set for an Ephemeral Container',
+      ]) {
+        assert.ok(causes.includes(expected), `${expected} among ${JSON.stringify(causes)}`);
+      }
+    });
+
+    it('refuses adding an ephemeral container through the pod itself', async function () {
+      const res = await server.request('PATCH', path, { body: { spec: { ephemeralContainers: [ephemeral('third')] } }, headers: { 'content-type': 'application/strategic-merge-patch+json' } });
+      const status = assertStatus(res, { code: 422, reason: 'Invalid' });
+      assert.equal(status.details?.causes?.[0]?.field, 'spec');
+      assert.match(status.details?.causes?.[0]?.message ?? '', /^Forbidden: pod updates may not change fields other than /);
     });
   });
 });
