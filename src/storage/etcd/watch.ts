@@ -27,6 +27,14 @@ const RECONNECT_MAX_MS = 2_000;
 const PROGRESS_DELAY_MS = 10;
 /** PROGRESS_INTERVAL_MS paces further progress requests while a waiter is still short of its revision. */
 const PROGRESS_INTERVAL_MS = 5;
+/**
+ * SYNC_SETTLE_MS is how long after a watch starts (or resumes) from a past revision its requested
+ * progress answers are not trusted. etcd before 3.4.31 answers a progress request at once with
+ * the current revision even while the watcher is still catching up on the events since its start
+ * revision (its sync loop runs every 100 ms), so an early answer can claim revisions whose events
+ * are still to come.
+ */
+const SYNC_SETTLE_MS = 250;
 
 /** StreamWatchOptions configure one etcd watch on its own stream. */
 interface StreamWatchOptions {
@@ -46,6 +54,8 @@ interface StreamWatchOptions {
 class StreamWatch {
   private stream?: IDuplexStream<IWatchRequest, IWatchResponse>;
   private watching = false;
+  /** createdAt is when etcd confirmed the current stream's watch (performance.now()). */
+  private createdAt = 0;
   private next: number;
   private closed = false;
   private backoff = RECONNECT_MIN_MS;
@@ -54,6 +64,12 @@ class StreamWatch {
   constructor(private readonly o: StreamWatchOptions) {
     this.next = o.startRevision;
     this.connect();
+  }
+
+  /** settledIn is how long until requested progress answers on this stream can be trusted (0: now). */
+  settledIn(): number {
+    if (!this.watching) return SYNC_SETTLE_MS;
+    return Math.max(0, this.createdAt + SYNC_SETTLE_MS - performance.now());
   }
 
   /** nextRevision is where a re-established stream resumes. */
@@ -154,6 +170,7 @@ class StreamWatch {
     if (res.created) {
       // The header of a creation answer is the current revision, not progress: events may follow.
       this.watching = true;
+      this.createdAt = performance.now();
       this.backoff = RECONNECT_MIN_MS;
       return;
     }
@@ -467,6 +484,17 @@ export class WatchHub {
       return;
     }
     this.progressInFlight = false;
+    const settle = this.main?.settledIn() ?? 0;
+    if (settle > 0) {
+      // The stream is new: neither this answer nor an earlier one proves the events are through.
+      this.candidate = undefined;
+      if (this.progressTarget > this.mainDelivered) {
+        if (this.progressTimer) clearTimeout(this.progressTimer);
+        this.progressTimer = undefined;
+        this.scheduleProgress(settle);
+      }
+      return;
+    }
     if (this.candidate !== undefined) this.advance(this.candidate);
     this.candidate = rev;
     if (this.progressTarget > this.mainDelivered) this.scheduleProgress(PROGRESS_INTERVAL_MS);
