@@ -27,11 +27,18 @@ export interface PerNamespaceObject {
 
 /** RETRY_MS is how soon a namespace whose object could not be written is tried again. */
 const RETRY_MS = 1_000;
+/**
+ * REPAIR_INTERVAL_MS spaces the repairs of one namespace's object. Servers sharing an etcd each
+ * run this controller; should two disagree on the desired object, they take turns instead of
+ * flooding the store.
+ */
+const REPAIR_INTERVAL_MS = 30_000;
 
 export class PerNamespaceObjectController {
   private readonly unsubscribe: (() => void)[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly pending = new Set<string>();
+  private readonly repairedAt = new Map<string, number>();
   private stopped = false;
   private readonly ctx: RequestContext;
 
@@ -63,7 +70,14 @@ export class PerNamespaceObjectController {
         if (e.attrs.fields['metadata.name'] === this.spec.name) this.enqueue(e.attrs.fields['metadata.namespace'] ?? '');
       }),
     );
-    for (const kv of this.namespaces.cache.list({ predicate: everything }).items) await this.sync(decode(kv.value).metadata.name ?? '');
+    for (const kv of this.namespaces.cache.list({ predicate: everything }).items) {
+      const namespace = decode(kv.value).metadata.name ?? '';
+      // Storage trouble at start is retried like any other failure, not fatal to the server.
+      await this.sync(namespace).catch((e: unknown) => {
+        this.log.error(`${this.spec.controller}: ${namespace}`, e);
+        this.enqueue(namespace, RETRY_MS);
+      });
+    }
   }
 
   stop(): void {
@@ -98,9 +112,16 @@ export class PerNamespaceObjectController {
         return;
       }
       const repaired = this.spec.repair?.(decode(existing.value));
+      if (!repaired) return;
+      const wait = (this.repairedAt.get(namespace) ?? -Infinity) + REPAIR_INTERVAL_MS - Date.now();
+      if (wait > 0) {
+        this.enqueue(namespace, wait);
+        return;
+      }
+      this.repairedAt.set(namespace, Date.now());
       // The repair carries the resourceVersion it read: a write in between conflicts, and its
       // own event brings the object back here.
-      if (repaired) await store.update({ ...this.ctx, namespace }, this.spec.name, () => repaired);
+      await store.update({ ...this.ctx, namespace }, this.spec.name, () => repaired);
     } catch (e) {
       // The namespace went away or started terminating, or someone else wrote first.
       if (e instanceof StatusError && (e.reason === 'AlreadyExists' || e.code === 404 || e.code === 403 || e.code === 409)) return;

@@ -208,7 +208,10 @@ export class APIServer {
     await aggregation.start();
     const serviceAccounts = newServiceAccountsController(registry, log);
     await serviceAccounts.start();
-    const rootCACerts = newRootCACertPublisher(registry, log, this.pki!.caCertPem);
+    // The CA to publish is the one that verifies the serving certificate: the data dir's, or with
+    // --tls-cert-file the shared CA files' (--client-ca-file), so that servers agree on it.
+    const rootCA = this.opts.tlsCertFile ? this.security!.clientCAPem : this.pki!.caCertPem;
+    const rootCACerts = newRootCACertPublisher(registry, log, rootCA);
     await rootCACerts.start();
     const quotas = new ResourceQuotaController(registry, quotaAccess ?? new QuotaAccess(registry), log);
     await quotas.start();
