@@ -129,14 +129,10 @@ export function createEndpointFactory(opts: HandlerOptions): EndpointFactory {
     if (name === 'scale') {
       return only({ get: (ctx) => h.scaleGet(ctx as RouterContext), update: (ctx) => h.scaleUpdate(ctx as RouterContext), patch: (ctx) => h.scalePatch(ctx as RouterContext) });
     }
-    if (name === 'status') {
-      return only({ get: (ctx) => h.get(ctx as RouterContext), update: (ctx) => h.update(ctx as RouterContext), patch: (ctx) => h.patch(ctx as RouterContext) });
-    }
-    // A subresource of the resource's own kind that the strategy gives a field (pods/ephemeralcontainers)
-    // reads and writes the object like status.
-    const ofOwnKind = d.subresources.some((s) => s.name === name && s.kind === d.kind && s.group === d.group);
-    if (ofOwnKind) {
-      const owned = (serve: (ctx: RouterContext) => Promise<void>): Handler => (ctx) => (get().strategy.fieldSubresources?.[name] ? serve(ctx as RouterContext) : h.unsupported(ctx as RouterContext, name));
+    // status, and the other subresources of the resource's own kind whose field the strategy
+    // names (pods/ephemeralcontainers), read the object and write their field of it.
+    if (name === 'status' || d.subresources.some((s) => s.name === name && s.kind === d.kind && s.group === d.group)) {
+      const owned = (serve: (ctx: RouterContext) => Promise<void>): Handler => (ctx) => (get().fieldOf(name) ? serve(ctx as RouterContext) : h.unsupported(ctx as RouterContext, name));
       return only({ get: owned((ctx) => h.get(ctx)), update: owned((ctx) => h.update(ctx)), patch: owned((ctx) => h.patch(ctx)) });
     }
     // Action subresources (binding, eviction) take a POST the resource's strategy serves.

@@ -306,6 +306,16 @@ export class Store {
     }
   }
 
+  /**
+   * fieldOf is the path a subresource owns when it writes one field of the object: status, or
+   * one of the strategy's fieldSubresources (pods/ephemeralcontainers); undefined otherwise.
+   */
+  fieldOf(subresource: string | undefined): readonly string[] | undefined {
+    if (subresource === undefined) return undefined;
+    if (subresource === 'status') return this.strategy.statusField ? [this.strategy.statusField] : undefined;
+    return this.strategy.fieldSubresources?.[subresource];
+  }
+
   /** resetFields are the fields a write to this endpoint never changes (upstream GetResetFields). */
   resetFields(subresource?: string): FieldSet | undefined {
     const status = this.strategy.statusField;
@@ -570,19 +580,14 @@ export class Store {
     const meta = obj.metadata;
     meta.generation = old.metadata.generation;
     if (meta.generation === undefined) delete meta.generation;
-    if (subresource === 'status' && s.statusField) {
-      // A status write changes only the status; everything else stays as stored.
-      const status = obj[s.statusField];
-      for (const k of Object.keys(obj)) delete obj[k];
-      Object.assign(obj, structuredClone(old), { [s.statusField]: status });
-      delete obj.metadata.resourceVersion;
-    } else if (subresource !== undefined && s.fieldSubresources?.[subresource]) {
-      // Likewise for a subresource that owns one field: only that field comes from the request.
-      const fieldPath = s.fieldSubresources[subresource];
-      const value = valueAt(obj, fieldPath);
+    const owned = this.fieldOf(subresource);
+    if (owned) {
+      // A write to status (or another subresource that owns one field) changes only that field;
+      // everything else stays as stored.
+      const value = valueAt(obj, owned);
       for (const k of Object.keys(obj)) delete obj[k];
       Object.assign(obj, structuredClone(old));
-      setValueAt(obj, fieldPath, value);
+      setValueAt(obj, owned, value);
       delete obj.metadata.resourceVersion;
     } else if (subresource === undefined || subresource === 'scale') {
       if (s.statusField) {
