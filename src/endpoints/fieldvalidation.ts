@@ -5,6 +5,7 @@
  */
 import { newBadRequest } from '../apierrors';
 import { isPlainObject } from '../meta/object';
+import { jsonTextShape } from './jsontext';
 
 /** FieldValidation is the fieldValidation directive; leaving it out means Warn (read in options.ts). */
 export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
@@ -117,27 +118,12 @@ function walkKeys(text: string, onKey: (path: string, at: number, repeated: bool
  * far cheaper than walking the text with paths.
  */
 export function duplicateFields(text: string, parsed?: unknown): DuplicateField[] {
-  if (parsed !== undefined && textKeyCount(text) === keyCount(parsed)) return [];
+  if (parsed !== undefined && jsonTextShape(text).keys === keyCount(parsed)) return [];
   const dups: DuplicateField[] = [];
   walkKeys(text, (path, at, repeated) => {
     if (repeated) dups.push({ path, at });
   });
   return dups;
-}
-
-/** textKeyCount counts the keys of well-formed JSON text: every colon outside a string follows one. */
-export function textKeyCount(text: string): number {
-  let n = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x3a) n++;
-  }
-  return n;
 }
 
 /** keyCount counts the keys of every object within a JSON value. */

@@ -2,7 +2,8 @@ import type { Context } from 'koa';
 import { parse as parseYaml } from 'yaml';
 import { newBadRequest, newRequestEntityTooLarge, newUnsupportedMediaType } from '../apierrors';
 import { isPlainObject } from '../meta/object';
-import { keyCount, textKeyCount } from './fieldvalidation';
+import { keyCount } from './fieldvalidation';
+import { MAX_NESTING_DEPTH, jsonTextShape } from './jsontext';
 
 /** MAX_REQUEST_BODY_BYTES is kube-apiserver's limit on request bodies (3 MiB). */
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -55,36 +56,11 @@ export function decodeBody(body: Buffer, contentType: string, accepted: readonly
   return value;
 }
 
-/**
- * MAX_NESTING_DEPTH bounds how deeply a JSON body may nest. kube-apiserver inherits Go's 10,000
- * (encoding/json, goyaml); Node's own JSON.stringify and structuredClone overflow the stack at
- * about 4,000 levels and kapi's recursive walks before that, so kapi refuses more than 1,000 —
- * far beyond any real object — with Go's message, before anything walks the document.
- */
-export const MAX_NESTING_DEPTH = 1_000;
-
-/** tooDeep returns the bracket that opens level MAX_NESTING_DEPTH + 1 of JSON text, if any. */
-function tooDeep(text: string): string | undefined {
-  if (text.length <= MAX_NESTING_DEPTH) return undefined;
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > MAX_NESTING_DEPTH) return text[i];
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return undefined;
-}
-
 /** parseJson parses with the message shape of Go's decoder errors. */
 export function parseJson(text: string): unknown {
   if (text.trim() === '') throw newBadRequest(`couldn't get version/kind; json parse error: unexpected end of JSON input`);
-  const deep = tooDeep(text);
+  // Short texts cannot nest that deep: they are spared the scan.
+  const deep = text.length > MAX_NESTING_DEPTH ? jsonTextShape(text).tooDeep : undefined;
   if (deep) throw newBadRequest(`couldn't get version/kind; json parse error: invalid character '${deep}' exceeded max depth`);
   try {
     return JSON.parse(text) as unknown;
@@ -94,7 +70,7 @@ export function parseJson(text: string): unknown {
 }
 
 function parseYamlBody(text: string): unknown {
-  if (tooDeep(text)) throw newBadRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`);
+  if (text.length > MAX_NESTING_DEPTH && jsonTextShape(text).tooDeep) throw newBadRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`);
   // kubectl and helm send apply bodies as JSON, which is YAML: JSON.parse reads the same
   // value far faster. Repeated keys are the YAML parser's to refuse, with its message.
   if (text.trimStart().startsWith('{')) {
@@ -104,7 +80,7 @@ function parseYamlBody(text: string): unknown {
     } catch {
       value = undefined;
     }
-    if (value !== undefined && textKeyCount(text) === keyCount(value)) return value;
+    if (value !== undefined && jsonTextShape(text).keys === keyCount(value)) return value;
   }
   try {
     return parseYaml(text, { maxAliasCount: 100, schema: 'core' }) as unknown;

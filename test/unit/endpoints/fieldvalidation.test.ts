@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { duplicateFields, keyCount, textKeyCount } from '../../../src/endpoints/fieldvalidation';
+import { duplicateFields, keyCount } from '../../../src/endpoints/fieldvalidation';
+import { MAX_NESTING_DEPTH, jsonTextShape } from '../../../src/endpoints/jsontext';
 
 /**
  * Duplicate fields are found by walking the text; when the parsed object is at hand, a key count
@@ -38,9 +39,16 @@ describe('endpoints/fieldvalidation', function () {
 
   it('counts the keys of text and of the parsed value alike when nothing repeats', function () {
     const text = bodies['colons and quotes inside strings'].replace('"d":"e"', '"f":"e"');
-    assert.equal(textKeyCount(text), 5);
+    assert.equal(jsonTextShape(text).keys, 5);
     assert.equal(keyCount(JSON.parse(text)), 5);
-    assert.equal(textKeyCount('[1,2,"a:b"]'), 0);
+    assert.equal(jsonTextShape('[1,2,"a:b"]').keys, 0);
     assert.equal(keyCount([{ a: [{ b: 1 }] }, null, 'x']), 2);
+  });
+
+  it('finds the bracket that opens the first level past the nesting limit, not counting brackets in strings', function () {
+    const at = (depth: number) => `${'['.repeat(depth - 1)}{"a":"[[{{"}${']'.repeat(depth - 1)}`;
+    assert.equal(jsonTextShape(at(MAX_NESTING_DEPTH)).tooDeep, undefined);
+    assert.equal(jsonTextShape(at(MAX_NESTING_DEPTH + 1)).tooDeep, '{');
+    assert.equal(jsonTextShape(at(MAX_NESTING_DEPTH + 1)).keys, 1);
   });
 });
