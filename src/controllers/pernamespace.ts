@@ -64,7 +64,9 @@ export class PerNamespaceObjectController {
   async start(): Promise<void> {
     this.unsubscribe.push(
       this.namespaces.cache.subscribe((e) => {
-        if (e.type !== 'DELETED') this.enqueue(decode(e.value).metadata.name ?? '');
+        const namespace = e.attrs.fields['metadata.name'] ?? '';
+        if (e.type === 'DELETED') this.repairedAt.delete(namespace);
+        else this.enqueue(namespace);
       }),
       this.store.cache.subscribe((e) => {
         if (e.attrs.fields['metadata.name'] === this.spec.name) this.enqueue(e.attrs.fields['metadata.namespace'] ?? '');

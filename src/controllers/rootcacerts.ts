@@ -37,13 +37,10 @@ export function newRootCACertPublisher(registry: Registry, log: Logger, caPem: s
   );
 }
 
-/** repair restores the data and, when it is empty, the description, as upstream's sync does. */
+/** repair restores the data and, when it is empty, the description, as upstream's sync does (binaryData is left alone). */
 function repair(existing: KubeObject, caPem: string): KubeObject | undefined {
   const data = isPlainObject(existing.data) ? existing.data : {};
   const annotations = existing.metadata.annotations ?? {};
-  const dataRight = Object.keys(data).length === 1 && data[CA_KEY] === caPem && !isPlainObject(existing.binaryData);
-  if (dataRight && annotations[DESCRIPTION_ANNOTATION]) return undefined;
-  const out: KubeObject = { ...existing, metadata: { ...existing.metadata, annotations: { ...annotations, [DESCRIPTION_ANNOTATION]: annotations[DESCRIPTION_ANNOTATION] || DESCRIPTION } }, data: { [CA_KEY]: caPem } };
-  delete out.binaryData;
-  return out;
+  if (Object.keys(data).length === 1 && data[CA_KEY] === caPem && annotations[DESCRIPTION_ANNOTATION]) return undefined;
+  return { ...existing, metadata: { ...existing.metadata, annotations: { ...annotations, [DESCRIPTION_ANNOTATION]: annotations[DESCRIPTION_ANNOTATION] || DESCRIPTION } }, data: { [CA_KEY]: caPem } };
 }
