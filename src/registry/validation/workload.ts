@@ -2,7 +2,7 @@
  * Validation of workloads with a selector and a pod template (apps/v1 kinds and replication
  * controllers), upstream's pkg/apis/apps/validation and ValidateReplicationController.
  */
-import { FieldError, FieldPath, invalid, required } from '../../apierrors';
+import { FieldError, FieldPath, forbidden, invalid, required } from '../../apierrors';
 import { validateLabels } from '../meta';
 import { labelSelectorFromObject } from '../../selectors/labels';
 import { StatusError } from '../../apierrors';
@@ -41,6 +41,11 @@ export function validateSelectorTemplate(spec: Obj, path: FieldPath, restartPoli
   }
   errs.push(...validateLabels(labels, path.child('template').child('metadata').child('labels')));
   errs.push(...validatePodSpec(template.spec, path.child('template').child('spec'), { restartPolicies }));
+  // Upstream's ValidatePodTemplateSpec: ephemeral containers are added to running pods only.
+  const podSpec = obj(template.spec);
+  if (podSpec && Array.isArray(podSpec.ephemeralContainers) && podSpec.ephemeralContainers.length > 0) {
+    errs.push(forbidden(path.child('template').child('spec').child('ephemeralContainers').toString(), 'ephemeral containers not allowed in pod template'));
+  }
   return errs;
 }
 

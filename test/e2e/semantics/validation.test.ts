@@ -202,6 +202,14 @@ describe('semantic validation: 422 Invalid with kube-apiserver\'s causes and mes
       ]);
     });
 
+    it('refuses ephemeral containers in a pod template (they are added to running pods only)', async function () {
+      const d = deployment('ephemeral-template');
+      d.spec.template.spec.ephemeralContainers = [{ name: 'debugger', image: 'busybox:1.36' }];
+      await expectInvalid(DEPLOYMENTS, d, 'Deployment.apps "ephemeral-template"', [
+        { reason: 'FieldValueForbidden', field: 'spec.template.spec.ephemeralContainers', message: 'Forbidden: ephemeral containers not allowed in pod template' },
+      ]);
+    });
+
     it('refuses negative replicas', async function () {
       await expectInvalid(DEPLOYMENTS, deployment('neg-replicas', -1), 'Deployment.apps "neg-replicas"', [
         { reason: 'FieldValueInvalid', field: 'spec.replicas', message: 'Invalid value: -1: must be greater than or equal to 0' },
