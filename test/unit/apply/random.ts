@@ -8,23 +8,17 @@
  */
 
 import { resolve, type TypeRef, type TypeTable } from '../../../src/schema/typeinfo';
+import { mulberry32 } from '../../support/random';
 
 export type Json = unknown;
 export type Obj = Record<string, unknown>;
 
-/** Rng is mulberry32: small, fast, and good enough to pick test cases. */
+/** Rng draws test cases from a seeded mulberry32. */
 export class Rng {
-  private state: number;
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(seed);
   }
 
   int(n: number): number {

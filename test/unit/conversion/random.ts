@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { buildContext } from '../../../codegen/context';
 import { load } from '../../../codegen/load';
 import { COMPONENT_REF_PREFIX, type Schema } from '../../../codegen/model';
+import { mulberry32 } from '../../support/random';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -28,18 +29,6 @@ let definitions: Map<string, Schema> | undefined;
 export function mergedDefinitions(): Map<string, Schema> {
   definitions ??= buildContext(load(REPO_ROOT)).definitions;
   return definitions;
-}
-
-/** mulberry32 is a small seeded PRNG: a failing seed reproduces the same objects. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** MAX_DEPTH bounds nesting; past it only required properties are filled. */

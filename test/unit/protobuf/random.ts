@@ -21,6 +21,7 @@ import { mergeDefinitions } from '../../../codegen/transform/merge';
 import { mappings } from '../../../generated/protobuf/mappings';
 import { descriptorRoot } from '../../../src/protobuf/plan';
 import { JSON_SCHEMA_PROPS, type FieldMapping, type SpecialType } from '../../../src/protobuf/schema';
+import { mulberry32 } from '../../support/random';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -33,18 +34,6 @@ let definitions: Map<string, Schema> | undefined;
 export function mergedDefinitions(): Map<string, Schema> {
   definitions ??= mergeDefinitions(load(REPO_ROOT).documents).schemas;
   return definitions;
-}
-
-/** mulberry32 is a small seeded PRNG: a failing seed reproduces the same objects. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** MAX_DEPTH bounds nesting: past it only scalar fields are filled (JSONSchemaProps and pod templates recurse). */
