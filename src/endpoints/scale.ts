@@ -4,7 +4,7 @@
  */
 import type { RouterContext } from '@koa/router';
 import { StatusError, invalid, newInvalid } from '../apierrors';
-import { isPlainObject, type KubeObject } from '../meta/object';
+import { isPlainObject, setValueAtPath, valueAtPath, type KubeObject } from '../meta/object';
 import type { RequestContext } from '../registry/context';
 import type { ScaleSpec } from '../registry/strategy';
 import type { Store } from '../registry/store';
@@ -13,21 +13,6 @@ import { decode } from '../storage/codec';
 
 function pathOf(jsonPath: string): string[] {
   return jsonPath.replace(/^\./, '').split('.').filter(Boolean);
-}
-
-function read(obj: unknown, path: readonly string[]): unknown {
-  let cur = obj;
-  for (const p of path) cur = isPlainObject(cur) ? cur[p] : undefined;
-  return cur;
-}
-
-function write(obj: Record<string, unknown>, path: readonly string[], value: unknown): void {
-  let cur = obj;
-  for (const p of path.slice(0, -1)) {
-    if (!isPlainObject(cur[p])) cur[p] = {};
-    cur = cur[p] as Record<string, unknown>;
-  }
-  cur[path[path.length - 1]] = value;
 }
 
 /** selectorString renders a selector as Scale.status.selector does (the label selector text). */
@@ -53,12 +38,12 @@ export function scaleOf(obj: KubeObject, spec: ScaleSpec): Record<string, unknow
   const m = obj.metadata;
   const metadata: Record<string, unknown> = { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp };
   if (!m.namespace) delete metadata.namespace;
-  const status: Record<string, unknown> = { replicas: Number(read(obj, pathOf(spec.statusReplicasPath)) ?? 0) };
+  const status: Record<string, unknown> = { replicas: Number(valueAtPath(obj, pathOf(spec.statusReplicasPath)) ?? 0) };
   if (spec.labelSelectorPath) {
-    const sel = selectorString(read(obj, pathOf(spec.labelSelectorPath)));
+    const sel = selectorString(valueAtPath(obj, pathOf(spec.labelSelectorPath)));
     if (sel) status.selector = sel;
   }
-  return { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata, spec: { replicas: Number(read(obj, pathOf(spec.specReplicasPath)) ?? 0) }, status };
+  return { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata, spec: { replicas: Number(valueAtPath(obj, pathOf(spec.specReplicasPath)) ?? 0) }, status };
 }
 
 /** ScaleUpdate computes the desired Scale from the current one. */
@@ -83,7 +68,7 @@ export async function updateScale(store: Store, ctx: RequestContext, name: strin
       if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
         throw newInvalid({ group: 'autoscaling', kind: 'Scale' }, name, [invalid('spec.replicas', replicas ?? null, 'must be greater than or equal to 0')]);
       }
-      write(current, pathOf(spec.specReplicasPath), replicas);
+      setValueAtPath(current, pathOf(spec.specReplicasPath), replicas);
       return current;
     },
     { subresource: 'scale' },

@@ -51,3 +51,22 @@ export interface ListMeta {
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/** valueAtPath reads the value at a path of field names; undefined where the path breaks. */
+export function valueAtPath(obj: unknown, path: readonly string[]): unknown {
+  let v = obj;
+  for (const k of path) v = isPlainObject(v) ? v[k] : undefined;
+  return v;
+}
+
+/** setValueAtPath sets (for undefined, removes) the value at a path, making the objects on the way. */
+export function setValueAtPath(obj: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let at = obj;
+  for (const k of path.slice(0, -1)) {
+    if (!isPlainObject(at[k])) at[k] = {};
+    at = at[k] as Record<string, unknown>;
+  }
+  const last = path[path.length - 1];
+  if (value === undefined) delete at[last];
+  else at[last] = value;
+}

@@ -16,7 +16,7 @@ import {
 } from '../apierrors';
 import { noAdmission, type Admission, type Attributes, type Operation } from '../admission/interface';
 import { FieldSet, fieldElement, managerOrUserAgent, revertNoopManagedFieldsTimestamps, updateManagedFields, validateManagedFields } from '../apply';
-import { isPlainObject, type KubeObject } from '../meta/object';
+import { setValueAtPath, valueAtPath, type KubeObject } from '../meta/object';
 import type { TypeRef, TypeTable } from '../schema/typeinfo';
 import { groupVersion } from '../resources/descriptor';
 import type { ResourceDescriptor } from '../resources/descriptor';
@@ -584,10 +584,10 @@ export class Store {
     if (owned) {
       // A write to status (or another subresource that owns one field) changes only that field;
       // everything else stays as stored.
-      const value = valueAt(obj, owned);
+      const value = valueAtPath(obj, owned);
       for (const k of Object.keys(obj)) delete obj[k];
       Object.assign(obj, structuredClone(old));
-      setValueAt(obj, owned, value);
+      setValueAtPath(obj, owned, value);
       delete obj.metadata.resourceVersion;
     } else if (subresource === undefined || subresource === 'scale') {
       if (s.statusField) {
@@ -958,21 +958,3 @@ function validateListParams(p: WatchParams, watch: boolean): void {
   if (errs.length) throw newInvalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', errs);
 }
 
-/** valueAt reads the value at a path of field names; undefined where the path breaks. */
-function valueAt(obj: Record<string, unknown>, path: readonly string[]): unknown {
-  let v: unknown = obj;
-  for (const k of path) v = isPlainObject(v) ? v[k] : undefined;
-  return v;
-}
-
-/** setValueAt sets (or, for undefined, removes) the value at a path, making the objects on the way. */
-function setValueAt(obj: Record<string, unknown>, path: readonly string[], value: unknown): void {
-  let at = obj;
-  for (const k of path.slice(0, -1)) {
-    if (!isPlainObject(at[k])) at[k] = {};
-    at = at[k] as Record<string, unknown>;
-  }
-  const last = path[path.length - 1];
-  if (value === undefined) delete at[last];
-  else at[last] = value;
-}
